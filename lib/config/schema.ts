@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+/**
+ * Every setting, once: read from the environment by the Lambdas and the local stack, documented in the
+ * README from these descriptions, and passed by CDK as function environment.
+ */
+const list = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+const seconds = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+
+export const storeConfigSchema = z.object({
+  MONGODB_URI: z.string().min(1).describe('MongoDB connection string (Atlas in production)'),
+  MONGODB_DATABASE: z
+    .string()
+    .min(1)
+    .default('almanach')
+    .describe('Database holding the Almanach collections'),
+});
+
+export const rulesConfigSchema = z.object({
+  INSTANCE_EXISTENCE_THRESHOLD_SECONDS: seconds(900).describe(
+    'An instance deleted within this many seconds of its creation, with no create.end seen, is not recorded',
+  ),
+  VOLUME_EXISTENCE_THRESHOLD_SECONDS: seconds(60).describe(
+    'Attachment changes and deletions within this many seconds of a volume version start amend that version',
+  ),
+  INSTANCE_METADATA_WHITELIST: list.describe('Comma-separated instance metadata keys kept on instances'),
+  INSTANCE_IMAGE_META_WHITELIST: list.describe('Comma-separated image properties kept as image_meta'),
+  OS_TYPE_KEY: z.string().min(1).default('os_type').describe('Image property giving os.os_type'),
+  OS_DISTRO_KEY: z.string().min(1).default('distro').describe('Image property giving os.distro'),
+  OS_VERSION_KEY: z.string().min(1).default('version').describe('Image property giving os.version'),
+  VOLUME_EXISTS_BACKFILL: z
+    .stringbool()
+    .default(true)
+    .describe('Record a volume first seen through volume.exists (true/false)'),
+});
+
+export const ingestConfigSchema = storeConfigSchema.extend(rulesConfigSchema.shape);
+
+export type StoreConfig = z.infer<typeof storeConfigSchema>;
+export type RulesConfig = z.infer<typeof rulesConfigSchema>;
+export type IngestConfig = z.infer<typeof ingestConfigSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Fails at start-up, naming every bad variable, rather than at the first notification. */
+export function loadConfig<Schema extends z.ZodType>(
+  schema: Schema,
+  env: Record<string, string | undefined> = process.env,
+): z.output<Schema> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+}

@@ -1,0 +1,158 @@
+import { type AnyBulkWriteOperation, MongoBulkWriteError } from 'mongodb';
+import type { EntityType, EntityVersion } from '#domain/entity';
+import type { EventKey } from '#domain/fold';
+import type { Timeline, VersionChange } from '#domain/timeline';
+import { type Collections, type EntityDocument, isDuplicateKeyError } from './collections.ts';
+import { fromDocument, toDocument, toStoredVersion, versionDocumentId } from './entity-documents.ts';
+
+export interface Head extends Timeline {
+  entityType: EntityType;
+  revision: number;
+  newest: EventKey | null;
+}
+
+/**
+ * The `entity` collection is a projection of each entity's head. Writers take a new head revision by
+ * compare-and-swap (no multi-document transaction needed), then write version documents guarded by that
+ * revision, so a slow writer can never overwrite a newer writer's versions, whatever the interleaving.
+ */
+export class EntityRepository {
+  constructor(private readonly collections: Pick<Collections, 'entity' | 'heads'>) {}
+
+  async readHead(entityId: string): Promise<Head | null> {
+    const document = await this.collections.heads.findOne({ _id: entityId });
+    if (!document) return null;
+    return {
+      entityType: document.entity_type,
+      revision: document.revision,
+      count: document.count,
+      active: document.active && fromDocument(document.active),
+      newest: document.newest,
+    };
+  }
+
+  /** The new revision, or null when another writer moved the head first (re-read and retry). */
+  async swapHead(
+    entityId: string,
+    expectedRevision: number,
+    next: Omit<Head, 'revision'>,
+  ): Promise<number | null> {
+    const revision = expectedRevision + 1;
+    const fields = {
+      entity_type: next.entityType,
+      revision,
+      count: next.count,
+      active: next.active && toStoredVersion(next.active),
+      newest: next.newest,
+    };
+    if (expectedRevision === 0) {
+      try {
+        await this.collections.heads.insertOne({ _id: entityId, ...fields });
+        return revision;
+      } catch (error) {
+        if (isDuplicateKeyError(error)) return null;
+        throw error;
+      }
+    }
+    const result = await this.collections.heads.updateOne(
+      { _id: entityId, revision: expectedRevision },
+      { $set: fields },
+    );
+    return result.matchedCount === 1 ? revision : null;
+  }
+
+  async writeChanges(entityId: string, revision: number, changes: readonly VersionChange[]): Promise<void> {
+    await this.guardedWrite(
+      changes.map((change) =>
+        change.op === 'put'
+          ? this.putOperation(change.version, change.index, revision)
+          : {
+              deleteOne: {
+                filter: { _id: versionDocumentId(entityId, change.index), _revision: { $lt: revision } },
+              },
+            },
+      ),
+    );
+  }
+
+  async replaceVersions(
+    entityId: string,
+    revision: number,
+    versions: readonly EntityVersion[],
+  ): Promise<void> {
+    await this.guardedWrite([
+      ...versions.map((version, index) => this.putOperation(version, index, revision)),
+      this.deleteBeyond(entityId, versions.length, revision),
+    ]);
+  }
+
+  /**
+   * A writer that finished after a newer one may have left versions past the newer head's count:
+   * remove them. Every writer runs this after its own writes, so the last one to finish cleans up.
+   */
+  async sweepSuperseded(entityId: string, revision: number): Promise<void> {
+    const head = await this.collections.heads.findOne(
+      { _id: entityId },
+      { projection: { revision: 1, count: 1 } },
+    );
+    if (!head || head.revision === revision) return;
+    const { deleteMany } = this.deleteBeyond(entityId, head.count, head.revision);
+    await this.collections.entity.deleteMany(deleteMany.filter);
+  }
+
+  async versionsOf(entityId: string): Promise<EntityVersion[]> {
+    const documents = await this.collections.entity
+      .find({ entity_id: entityId })
+      .sort({ _version_index: 1 })
+      .toArray();
+    return documents.map(fromDocument);
+  }
+
+  /** A volume type became known: versions and heads that carried its id now carry its name. */
+  async resolveVolumeType(volumeTypeId: string, name: string): Promise<void> {
+    if (volumeTypeId === name) return;
+    await Promise.all([
+      this.collections.entity.updateMany(
+        { entity_type: 'volume', volume_type: volumeTypeId },
+        { $set: { volume_type: name } },
+      ),
+      this.collections.heads.updateMany(
+        { 'active.volume_type': volumeTypeId },
+        { $set: { 'active.volume_type': name } },
+      ),
+    ]);
+  }
+
+  private putOperation(
+    version: EntityVersion,
+    index: number,
+    revision: number,
+  ): AnyBulkWriteOperation<EntityDocument> {
+    const { _id, ...replacement } = toDocument(version, index, revision);
+    return { replaceOne: { filter: { _id, _revision: { $lt: revision } }, replacement, upsert: true } };
+  }
+
+  private deleteBeyond(entityId: string, count: number, revision: number) {
+    return {
+      deleteMany: {
+        filter: { entity_id: entityId, _version_index: { $gte: count }, _revision: { $lt: revision } },
+      },
+    };
+  }
+
+  /** Guarded upserts that lose to a newer revision fail on the unique _id: that loss is the point. */
+  private async guardedWrite(operations: AnyBulkWriteOperation<EntityDocument>[]): Promise<void> {
+    if (operations.length === 0) return;
+    try {
+      await this.collections.entity.bulkWrite(operations, { ordered: false });
+    } catch (error) {
+      if (error instanceof MongoBulkWriteError && error.writeErrors && allDuplicates(error)) return;
+      throw error;
+    }
+  }
+}
+
+function allDuplicates(error: MongoBulkWriteError): boolean {
+  const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+  return writeErrors.every((writeError) => writeError.code === 11000);
+}
