@@ -2,13 +2,14 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { ingestConfigSchema, loadConfig } from '#config/schema';
+import { withResolvedSecrets } from '#config/secrets';
 import { createIngestorForStore } from '#ingest/compose';
 import { powertoolsSink } from '#ingest/metrics';
 import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
 import { logger, metrics } from '#observability/logger';
 import { openStore } from '#store/mongo-client';
 
-const config = loadConfig(ingestConfigSchema);
+const config = loadConfig(ingestConfigSchema, await withResolvedSecrets());
 const store = await openStore(config);
 const sink = powertoolsSink(metrics);
 
