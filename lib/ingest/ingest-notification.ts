@@ -1,3 +1,4 @@
+import type { RecordedEvent } from '#domain/events';
 import type { MappingOptions } from '#domain/mapping';
 import { mapNotification } from '#domain/mapping';
 import { type Notification, parseNotification } from '#domain/notification';
@@ -41,30 +42,46 @@ export function createNotificationIngestor(deps: IngestDependencies): IngestNoti
 
     if (mapped.type === 'ignored') return { ...report, result: 'unhandled-event-type' };
 
-    if (mapped.type === 'volume_type') {
-      const { id, name } = mapped.volumeType;
-      if ((await deps.events.appendOther(logged, mapped.volumeType)) === 'applied') {
-        return { ...report, result: 'duplicate' };
-      }
-      await deps.volumeTypes.save({ volume_type_id: id, volume_type_name: name });
-      await deps.entities.resolveVolumeType(id, name);
-      await deps.events.markApplied(logged.messageId);
-      return { ...report, result: 'volume-type-recorded' };
-    }
+    if (mapped.type === 'volume_type') return recordVolumeType(deps, logged, mapped.volumeType);
 
-    const recorded = { messageId: notification.message_id, event: mapped.event };
-    const entityReport = { ...report, entityId: mapped.event.entityId };
-    const appended = await deps.events.appendEntityEvent(logged, recorded);
-    if (appended === 'applied') return { ...entityReport, result: 'duplicate' };
-    const { outcome, late } = await applyEntityEvent(deps, recorded, appended === 'new');
-    await deps.events.markApplied(logged.messageId);
-    return {
-      ...entityReport,
-      result: outcome.status,
-      late,
-      ...('reason' in outcome && { reason: outcome.reason }),
-    };
+    return recordEntityEvent(deps, logged, { messageId: notification.message_id, event: mapped.event });
   };
+}
+
+/**
+ * Log an entity event once under its id, then fold it into its entity. Notifications come through here,
+ * and so do the API's writes (an API write is an event too, so both give the same result).
+ */
+export async function recordEntityEvent(
+  deps: IngestDependencies,
+  logged: LoggedNotification,
+  recorded: RecordedEvent,
+): Promise<IngestReport> {
+  const report = {
+    messageId: logged.messageId,
+    eventType: logged.eventType,
+    entityId: recorded.event.entityId,
+  };
+  const appended = await deps.events.appendEntityEvent(logged, recorded);
+  if (appended === 'applied') return { ...report, result: 'duplicate' };
+  const { outcome, late } = await applyEntityEvent(deps, recorded, appended === 'new');
+  await deps.events.markApplied(logged.messageId);
+  return { ...report, result: outcome.status, late, ...('reason' in outcome && { reason: outcome.reason }) };
+}
+
+/** Save a volume type, and name it on the volumes recorded while it was unknown. */
+export async function recordVolumeType(
+  deps: IngestDependencies,
+  logged: LoggedNotification,
+  volumeType: { id: string; name: string },
+): Promise<IngestReport> {
+  const report = { messageId: logged.messageId, eventType: logged.eventType };
+  if ((await deps.events.appendOther(logged, volumeType)) === 'applied')
+    return { ...report, result: 'duplicate' };
+  await deps.volumeTypes.save({ volume_type_id: volumeType.id, volume_type_name: volumeType.name });
+  await deps.entities.resolveVolumeType(volumeType.id, volumeType.name);
+  await deps.events.markApplied(logged.messageId);
+  return { ...report, result: 'volume-type-recorded' };
 }
 
 /** Kept for audit and re-folds, without the credentials oslo.messaging copies from the request context. */
