@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+/** Settings of the whole system on one machine (`npm start`); the parts' own settings apply as well. */
+export const localStackConfigSchema = z.object({
+  MONGODB_URI: z.string().min(1).optional().describe('MongoDB to use instead of the embedded FerretDB'),
+  LOCAL_DATA_DIR: z.string().min(1).default('.local').describe('Where the embedded FerretDB keeps its data'),
+  SQS_ENDPOINT: z.string().url().optional().describe('SQS to use instead of the embedded emulator'),
+  SQS_EMULATOR_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(9324)
+    .describe('Port of the embedded SQS'),
+  INGEST_QUEUE_URL: z.string().url().optional().describe('Ingest queue URL (created by name when unset)'),
+  INGEST_QUEUE_NAME: z
+    .string()
+    .min(1)
+    .default('almanach-ingest')
+    .describe('Ingest queue name (its DLQ: <name>-dlq)'),
+  INGEST_MAX_RECEIVE_COUNT: z.coerce.number().int().positive().default(5).describe('Receives before the DLQ'),
+  INGEST_VISIBILITY_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(30)
+    .describe('Seconds a received notification stays hidden before redelivery'),
+  INGEST_WORKERS: z.coerce.number().int().min(1).max(16).default(2).describe('Local ingest pollers'),
+});
+
+export type LocalStackConfig = z.infer<typeof localStackConfigSchema>;

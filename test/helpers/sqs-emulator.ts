@@ -1,0 +1,8 @@
+/** The tests' SQS: the same in-process emulator the local stack runs. */
+export {
+  createQueuePair,
+  type QueuePair,
+  type QueuePairOptions,
+  type SqsEmulator,
+  startSqsEmulator,
+} from '#local/sqs-emulator';

@@ -1,0 +1,95 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
+import { SqsPoller } from '#queue/sqs-poller';
+import { entityCollection, ingestorFor, openTestStore, type TestStore } from '#test/helpers/ingest-harness';
+import { type OsloMessage, rabbitBody } from '#test/helpers/notifications';
+import { createQueuePair, startSqsEmulator } from '#test/helpers/sqs-emulator';
+import { sendBodies, waitForQueueDrained } from '#test/helpers/sqs-queue';
+import { shuffled, usageStream } from '#test/helpers/usage-stream';
+
+const STREAM = usageStream({ seed: 20161124, entities: 400 }).slice(0, 1000);
+const stores: TestStore[] = [];
+let reference: Awaited<ReturnType<typeof entityCollection>>;
+
+async function ingestedSequentially(name: string, messages: readonly OsloMessage[]) {
+  const store = await openTestStore(name);
+  stores.push(store);
+  await ingestorFor(store).ingestAll(messages);
+  return entityCollection(store);
+}
+
+// FerretDB's SQLite backend takes ~50 ms per in-order event: each run of the stream takes about a minute.
+const RUN_TIMEOUT = 300_000;
+
+beforeAll(async () => {
+  reference = await ingestedSequentially('in_order', STREAM);
+}, RUN_TIMEOUT);
+
+afterAll(async () => {
+  await Promise.all(stores.map((store) => store.close()));
+});
+
+describe('the entity collection built from one 1,000-event stream of a few hundred entities', () => {
+  it('holds a version for every entity of the stream', () => {
+    const entities = new Set(reference.map((version) => version.entity_id));
+    expect(STREAM).toHaveLength(1000);
+    expect(entities.size).toBeGreaterThan(300);
+  });
+
+  it(
+    'is the same when the stream arrives shuffled',
+    async () => {
+      expect(await ingestedSequentially('shuffled', shuffled(STREAM, 7))).toEqual(reference);
+    },
+    RUN_TIMEOUT,
+  );
+
+  it(
+    'is the same when every message is delivered twice',
+    async () => {
+      expect(await ingestedSequentially('twice', shuffled([...STREAM, ...STREAM], 11))).toEqual(reference);
+    },
+    RUN_TIMEOUT,
+  );
+
+  it(
+    'is the same when 4 ingest workers consume the stream from SQS concurrently',
+    async () => {
+      const store = await openTestStore('workers');
+      stores.push(store);
+      const sqs = await startSqsEmulator();
+      try {
+        const { queueUrl } = await createQueuePair(sqs.client, {
+          name: 'ingest',
+          maxReceiveCount: 10,
+          visibilityTimeoutSeconds: 5,
+        });
+        await sendBodies(sqs.client, queueUrl, shuffled(STREAM, 13).map(rabbitBody));
+        const logger = new Logger({ serviceName: 'almanach', logLevel: 'SILENT' });
+        const { ingest, metrics } = ingestorFor(store);
+        const handler = createSqsIngestHandler({ ingest, logger, metrics });
+        const workers = Array.from(
+          { length: 4 },
+          (_, n) =>
+            new SqsPoller({
+              client: sqs.client,
+              queueUrl,
+              handler,
+              logger,
+              name: `worker-${n}`,
+              waitTimeSeconds: 1,
+            }),
+        );
+        for (const worker of workers) worker.start();
+        await waitForQueueDrained(sqs.client, queueUrl, { timeoutMs: 240_000 });
+        await Promise.all(workers.map((worker) => worker.stop()));
+        expect(await entityCollection(store)).toEqual(reference);
+        expect(metrics.get('FailedNotifications')).toBe(0);
+      } finally {
+        await sqs.stop();
+      }
+    },
+    RUN_TIMEOUT,
+  );
+});

@@ -1,0 +1,79 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
+import { SqsPoller } from '#queue/sqs-poller';
+import { ingestorFor, openTestStore, type TestStore } from '#test/helpers/ingest-harness';
+import { instanceCreated, osloEnvelope, rabbitBody, volumeCreated } from '#test/helpers/notifications';
+import { createQueuePair, startSqsEmulator } from '#test/helpers/sqs-emulator';
+import { receiveExpected, sendBodies, waitForQueueDrained } from '#test/helpers/sqs-queue';
+
+let store: TestStore;
+let sqs: Awaited<ReturnType<typeof startSqsEmulator>>;
+
+beforeAll(async () => {
+  store = await openTestStore('dead_letters');
+  sqs = await startSqsEmulator();
+});
+
+afterAll(async () => {
+  await sqs.stop();
+  await store.close();
+});
+
+it('stores the good notifications of a batch and sends only the malformed ones to the dead-letter queue', async () => {
+  const { queueUrl, dlqUrl } = await createQueuePair(sqs.client, {
+    name: 'ingest',
+    maxReceiveCount: 2,
+    visibilityTimeoutSeconds: 1,
+  });
+  const good = [
+    instanceCreated({ instanceId: crypto.randomUUID() }),
+    instanceCreated({ instanceId: crypto.randomUUID() }),
+    volumeCreated({ volumeId: crypto.randomUUID() }),
+    volumeCreated({ volumeId: crypto.randomUUID() }),
+  ];
+  const withoutInstanceId = instanceCreated();
+  delete withoutInstanceId.payload.instance_id;
+  const malformed = [
+    'this is not JSON',
+    JSON.stringify({ ...osloEnvelope(instanceCreated()), 'oslo.message': '{"truncated": ' }),
+    rabbitBody(withoutInstanceId),
+    rabbitBody({ ...volumeCreated(), timestamp: 'yesterday' }),
+  ];
+  const goodBodies = good.map(rabbitBody);
+  await sendBodies(sqs.client, queueUrl, [
+    ...goodBodies.slice(0, 2),
+    ...malformed.slice(0, 2),
+    ...goodBodies.slice(2),
+    ...malformed.slice(2),
+  ]);
+
+  const logger = new Logger({ serviceName: 'almanach', logLevel: 'SILENT' });
+  const logged = vi.spyOn(logger, 'error');
+  const { ingest, metrics } = ingestorFor(store);
+  const worker = new SqsPoller({
+    client: sqs.client,
+    queueUrl,
+    handler: createSqsIngestHandler({ ingest, logger, metrics }),
+    logger,
+    waitTimeSeconds: 1,
+  });
+  worker.start();
+  const deadLetters = await receiveExpected(sqs.client, dlqUrl, {
+    expected: malformed.length,
+    timeoutMs: 30_000,
+  });
+  await waitForQueueDrained(sqs.client, queueUrl, { timeoutMs: 10_000 });
+  await worker.stop();
+
+  expect(deadLetters.map((message) => message.Body).sort()).toEqual([...malformed].sort());
+  for (const message of good) {
+    const entityId = String(message.payload.instance_id ?? message.payload.volume_id);
+    expect(await store.entities.versionsOf(entityId)).toHaveLength(1);
+  }
+  expect(logged).toHaveBeenCalledWith(
+    'malformed notification: it will reach the dead-letter queue',
+    expect.objectContaining({ field: 'payload.instance_id' }),
+  );
+  expect(metrics.get('EventsApplied')).toBe(good.length);
+});

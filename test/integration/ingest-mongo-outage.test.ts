@@ -1,0 +1,72 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
+import { SqsPoller } from '#queue/sqs-poller';
+import { entityCollection, ingestorFor, openTestStore, type TestStore } from '#test/helpers/ingest-harness';
+import { rabbitBody } from '#test/helpers/notifications';
+import { createQueuePair, startSqsEmulator } from '#test/helpers/sqs-emulator';
+import { queueDepth, sendBodies, waitForQueueDrained } from '#test/helpers/sqs-queue';
+import { usageStream } from '#test/helpers/usage-stream';
+import { waitUntil } from '#test/helpers/wait';
+import { startFerretdb, testFerretdbOptions } from '../../scripts/ferretdb.ts';
+
+const STREAM = usageStream({ seed: 4242, entities: 120 });
+let mongo: Awaited<ReturnType<typeof startFerretdb>>;
+let sqs: Awaited<ReturnType<typeof startSqsEmulator>>;
+const stores: TestStore[] = [];
+
+beforeAll(async () => {
+  // A server of its own, since this test kills it.
+  mongo = await startFerretdb(await testFerretdbOptions());
+  sqs = await startSqsEmulator();
+});
+
+afterAll(async () => {
+  await Promise.all(stores.map((store) => store.close()));
+  await sqs.stop();
+  await mongo.stop();
+});
+
+it('acknowledges nothing it did not store while MongoDB is down, and stores every event exactly once after', async () => {
+  const reference = await openTestStore('outage_reference');
+  stores.push(reference);
+  await ingestorFor(reference).ingestAll(STREAM);
+
+  const store = await openTestStore('outage', mongo.uri);
+  stores.push(store);
+  const { queueUrl, dlqUrl } = await createQueuePair(sqs.client, {
+    name: 'ingest',
+    maxReceiveCount: 1000,
+    visibilityTimeoutSeconds: 2,
+  });
+  const logger = new Logger({ serviceName: 'almanach', logLevel: 'SILENT' });
+  const { ingest, metrics } = ingestorFor(store);
+  const worker = new SqsPoller({
+    client: sqs.client,
+    queueUrl,
+    handler: createSqsIngestHandler({ ingest, logger, metrics }),
+    logger,
+    waitTimeSeconds: 1,
+  });
+  worker.start();
+
+  const half = Math.floor(STREAM.length / 2);
+  await sendBodies(sqs.client, queueUrl, STREAM.slice(0, half).map(rabbitBody));
+  await waitUntil('some events are stored', () => metrics.get('EventsApplied') >= 20);
+  mongo.kill('SIGKILL');
+  await sendBodies(sqs.client, queueUrl, STREAM.slice(half).map(rabbitBody));
+  await sleep(4_000);
+  const waitingDuringOutage = await queueDepth(sqs.client, queueUrl);
+  await mongo.restart();
+  await waitForQueueDrained(sqs.client, queueUrl, { timeoutMs: 240_000 });
+  await worker.stop();
+
+  expect(waitingDuringOutage).toBeGreaterThan(0);
+  expect(metrics.get('FailedNotifications')).toBeGreaterThan(0);
+  expect(await queueDepth(sqs.client, dlqUrl)).toBe(0);
+  const ids = await store.collections.events.distinct('_id');
+  expect(ids).toHaveLength(STREAM.length);
+  expect(await store.collections.events.countDocuments({ applied: false })).toBe(0);
+  expect(await entityCollection(store)).toEqual(await entityCollection(reference));
+});

@@ -1,0 +1,101 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { foldSettingsFrom, mappingOptionsFrom } from '#config/ingest-settings';
+import type { VersionChange } from '#domain/timeline';
+import { createNotificationIngestor } from '#ingest/ingest-notification';
+import { CountingSink } from '#ingest/metrics';
+import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
+import { EntityRepository } from '#store/entity-repository';
+import { EventLog } from '#store/event-log';
+import { VolumeTypeRepository } from '#store/volume-types';
+import { defaultRules, ingestorFor, openTestStore, type TestStore } from '#test/helpers/ingest-harness';
+import { instanceCreated, instanceResized, rabbitBody } from '#test/helpers/notifications';
+import { lambdaContext, sqsEvent } from '#test/helpers/sqs-records';
+
+let store: TestStore;
+const logger = new Logger({ serviceName: 'almanach', logLevel: 'SILENT' });
+
+beforeAll(async () => {
+  store = await openTestStore('recovery');
+});
+
+afterAll(async () => {
+  await store.close();
+});
+
+/** The real repository, whose first version write fails as a lost connection would make it. */
+class RepositoryFailingOnce extends EntityRepository {
+  private failed = false;
+
+  override async writeChanges(
+    entityId: string,
+    revision: number,
+    changes: readonly VersionChange[],
+  ): Promise<void> {
+    if (!this.failed) {
+      this.failed = true;
+      throw new Error('connection reset while writing versions');
+    }
+    return super.writeChanges(entityId, revision, changes);
+  }
+}
+
+describe('a delivery that fails after its notification was logged', () => {
+  it('is applied by its redelivery and counted exactly once', async () => {
+    const rules = defaultRules();
+    const metrics = new CountingSink();
+    const ingest = createNotificationIngestor({
+      events: new EventLog(store.collections),
+      entities: new RepositoryFailingOnce(store.collections),
+      volumeTypes: new VolumeTypeRepository(store.collections),
+      mapping: mappingOptionsFrom(rules),
+      foldSettings: foldSettingsFrom(rules),
+      onConflict: () => metrics.count('ConcurrencyRetries'),
+    });
+    const handler = createSqsIngestHandler({ ingest, logger, metrics });
+    const instanceId = crypto.randomUUID();
+    const body = rabbitBody(instanceCreated({ instanceId }));
+
+    const first = await handler(sqsEvent([body]), lambdaContext).catch(() => 'thrown');
+    const redelivery = await handler(sqsEvent([body]), lambdaContext);
+    const duplicate = await handler(sqsEvent([body]), lambdaContext);
+
+    expect(first).toBe('thrown');
+    expect(redelivery.batchItemFailures).toEqual([]);
+    expect(duplicate.batchItemFailures).toEqual([]);
+    expect(await store.entities.versionsOf(instanceId)).toHaveLength(1);
+    expect(await store.collections.events.countDocuments({ entity_id: instanceId, applied: true })).toBe(1);
+    expect([
+      metrics.get('FailedNotifications'),
+      metrics.get('EventsApplied'),
+      metrics.get('Duplicates'),
+    ]).toEqual([1, 1, 1]);
+  });
+});
+
+describe('a late event', () => {
+  it('is applied to the history of its entity, not dropped, and counted', async () => {
+    const instanceId = crypto.randomUUID();
+    const { ingest, metrics } = ingestorFor(store);
+    const handler = createSqsIngestHandler({ ingest, logger, metrics });
+    const day = (n: number) => new Date(Date.UTC(2016, 10, 1 + n));
+    await handler(
+      sqsEvent([
+        rabbitBody(instanceCreated({ instanceId, flavor: 'm1.small', createdAt: day(0) })),
+        rabbitBody(instanceResized({ instanceId, flavor: 'm1.xlarge', timestamp: day(5) })),
+        rabbitBody(instanceResized({ instanceId, flavor: 'm1.large', timestamp: day(2) })),
+      ]),
+      lambdaContext,
+    );
+    expect(
+      (await store.entities.versionsOf(instanceId)).map(
+        (v) => v.entity_type === 'instance' && [v.flavor, v.start, v.end],
+      ),
+    ).toEqual([
+      ['m1.small', day(0), day(2)],
+      ['m1.large', day(2), day(5)],
+      ['m1.xlarge', day(5), null],
+    ]);
+    expect(metrics.get('LateEvents')).toBe(1);
+  });
+});

@@ -1,0 +1,37 @@
+import { defineConfig } from 'vitest/config';
+
+// Subpath imports (#domain/*, #store/*, ...) resolve through package.json "imports", as in Node.
+export default defineConfig({
+  test: {
+    coverage: {
+      provider: 'v8',
+      include: ['lib/domain/**', 'lib/ingest/**'],
+    },
+    // Leaves the integration globalSetup time to stop FerretDB (SIGTERM, then SIGKILL after 5 s).
+    teardownTimeout: 15_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['./test/helpers/mongo-server.ts'],
+          testTimeout: 60_000,
+          // The first run may build FerretDB inside the global setup (scripts/test.sh builds it beforehand).
+          hookTimeout: 300_000,
+          // Two cores: integration files share one server and each runs its own workers and emulators.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
