@@ -1,9 +1,13 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Db } from 'mongodb';
 import { inject } from 'vitest';
 import { loadConfig, type RulesConfig, rulesConfigSchema } from '#config/schema';
 import { createIngestorForStore } from '#ingest/compose';
 import type { IngestNotification } from '#ingest/ingest-notification';
 import { CountingSink } from '#ingest/metrics';
+import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
+import { SqsPoller } from '#queue/sqs-poller';
 import type { EntityDocument } from '#store/collections';
 import { EntityRepository } from '#store/entity-repository';
 import { openStore, type Store } from '#store/mongo-client';
@@ -58,4 +62,37 @@ export function ingestorFor(store: Store, rules: RulesConfig = defaultRules()): 
 export async function entityCollection(store: Store): Promise<Omit<EntityDocument, '_revision'>[]> {
   const documents = await store.collections.entity.find({}).sort({ _id: 1 }).toArray();
   return documents.map(({ _revision, ...document }) => document);
+}
+
+export const silentLogger = (): Logger => new Logger({ serviceName: 'almanach', logLevel: 'SILENT' });
+
+export interface IngestWorkers {
+  stop(): Promise<void>;
+}
+
+/** Ingest workers as the local stack runs them: pollers driving the Lambda's handler on an SQS queue. */
+export function startIngestWorkers(options: {
+  client: SQSClient;
+  queueUrl: string;
+  ingestor: Pick<TestIngestor, 'ingest' | 'metrics'>;
+  logger?: Logger;
+  count?: number;
+}): IngestWorkers {
+  const logger = options.logger ?? silentLogger();
+  const { ingest, metrics } = options.ingestor;
+  const handler = createSqsIngestHandler({ ingest, logger, metrics });
+  const workers = Array.from(
+    { length: options.count ?? 1 },
+    (_, n) =>
+      new SqsPoller({
+        client: options.client,
+        queueUrl: options.queueUrl,
+        handler,
+        logger,
+        name: `worker-${n}`,
+        waitTimeSeconds: 1,
+      }),
+  );
+  for (const worker of workers) worker.start();
+  return { stop: async () => void (await Promise.all(workers.map((worker) => worker.stop()))) };
 }

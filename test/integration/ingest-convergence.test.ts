@@ -1,8 +1,11 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
-import { SqsPoller } from '#queue/sqs-poller';
-import { entityCollection, ingestorFor, openTestStore, type TestStore } from '#test/helpers/ingest-harness';
+import {
+  entityCollection,
+  ingestorFor,
+  openTestStore,
+  startIngestWorkers,
+  type TestStore,
+} from '#test/helpers/ingest-harness';
 import { type OsloMessage, rabbitBody } from '#test/helpers/notifications';
 import { createQueuePair, startSqsEmulator } from '#test/helpers/sqs-emulator';
 import { sendBodies, waitForQueueDrained } from '#test/helpers/sqs-queue';
@@ -66,26 +69,12 @@ describe('the entity collection built from one 1,000-event stream of a few hundr
           visibilityTimeoutSeconds: 5,
         });
         await sendBodies(sqs.client, queueUrl, shuffled(STREAM, 13).map(rabbitBody));
-        const logger = new Logger({ serviceName: 'almanach', logLevel: 'SILENT' });
-        const { ingest, metrics } = ingestorFor(store);
-        const handler = createSqsIngestHandler({ ingest, logger, metrics });
-        const workers = Array.from(
-          { length: 4 },
-          (_, n) =>
-            new SqsPoller({
-              client: sqs.client,
-              queueUrl,
-              handler,
-              logger,
-              name: `worker-${n}`,
-              waitTimeSeconds: 1,
-            }),
-        );
-        for (const worker of workers) worker.start();
+        const ingestor = ingestorFor(store);
+        const workers = startIngestWorkers({ client: sqs.client, queueUrl, ingestor, count: 4 });
         await waitForQueueDrained(sqs.client, queueUrl, { timeoutMs: 240_000 });
-        await Promise.all(workers.map((worker) => worker.stop()));
+        await workers.stop();
         expect(await entityCollection(store)).toEqual(reference);
-        expect(metrics.get('FailedNotifications')).toBe(0);
+        expect(ingestor.metrics.get('FailedNotifications')).toBe(0);
       } finally {
         await sqs.stop();
       }

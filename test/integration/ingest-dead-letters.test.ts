@@ -1,8 +1,11 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
-import { SqsPoller } from '#queue/sqs-poller';
-import { ingestorFor, openTestStore, type TestStore } from '#test/helpers/ingest-harness';
+import {
+  ingestorFor,
+  openTestStore,
+  silentLogger,
+  startIngestWorkers,
+  type TestStore,
+} from '#test/helpers/ingest-harness';
 import { instanceCreated, osloEnvelope, rabbitBody, volumeCreated } from '#test/helpers/notifications';
 import { createQueuePair, startSqsEmulator } from '#test/helpers/sqs-emulator';
 import { receiveExpected, sendBodies, waitForQueueDrained } from '#test/helpers/sqs-queue';
@@ -48,17 +51,10 @@ it('stores the good notifications of a batch and sends only the malformed ones t
     ...malformed.slice(2),
   ]);
 
-  const logger = new Logger({ serviceName: 'almanach', logLevel: 'SILENT' });
+  const logger = silentLogger();
   const logged = vi.spyOn(logger, 'error');
-  const { ingest, metrics } = ingestorFor(store);
-  const worker = new SqsPoller({
-    client: sqs.client,
-    queueUrl,
-    handler: createSqsIngestHandler({ ingest, logger, metrics }),
-    logger,
-    waitTimeSeconds: 1,
-  });
-  worker.start();
+  const ingestor = ingestorFor(store);
+  const worker = startIngestWorkers({ client: sqs.client, queueUrl, ingestor, logger });
   const deadLetters = await receiveExpected(sqs.client, dlqUrl, {
     expected: malformed.length,
     timeoutMs: 30_000,
@@ -75,5 +71,5 @@ it('stores the good notifications of a batch and sends only the malformed ones t
     'malformed notification: it will reach the dead-letter queue',
     expect.objectContaining({ field: 'payload.instance_id' }),
   );
-  expect(metrics.get('EventsApplied')).toBe(good.length);
+  expect(ingestor.metrics.get('EventsApplied')).toBe(good.length);
 });

@@ -1,9 +1,11 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
-import { SqsPoller } from '#queue/sqs-poller';
-import { entityCollection, ingestorFor, openTestStore, type TestStore } from '#test/helpers/ingest-harness';
+import {
+  entityCollection,
+  ingestorFor,
+  openTestStore,
+  startIngestWorkers,
+  type TestStore,
+} from '#test/helpers/ingest-harness';
 import { rabbitBody } from '#test/helpers/notifications';
 import { createQueuePair, startSqsEmulator } from '#test/helpers/sqs-emulator';
 import { queueDepth, sendBodies, waitForQueueDrained } from '#test/helpers/sqs-queue';
@@ -40,30 +42,22 @@ it('acknowledges nothing it did not store while MongoDB is down, and stores ever
     maxReceiveCount: 1000,
     visibilityTimeoutSeconds: 2,
   });
-  const logger = new Logger({ serviceName: 'almanach', logLevel: 'SILENT' });
-  const { ingest, metrics } = ingestorFor(store);
-  const worker = new SqsPoller({
-    client: sqs.client,
-    queueUrl,
-    handler: createSqsIngestHandler({ ingest, logger, metrics }),
-    logger,
-    waitTimeSeconds: 1,
-  });
-  worker.start();
+  const ingestor = ingestorFor(store);
+  const { metrics } = ingestor;
+  const worker = startIngestWorkers({ client: sqs.client, queueUrl, ingestor });
 
   const half = Math.floor(STREAM.length / 2);
   await sendBodies(sqs.client, queueUrl, STREAM.slice(0, half).map(rabbitBody));
   await waitUntil('some events are stored', () => metrics.get('EventsApplied') >= 20);
   mongo.kill('SIGKILL');
   await sendBodies(sqs.client, queueUrl, STREAM.slice(half).map(rabbitBody));
-  await sleep(4_000);
+  await waitUntil('ingest fails while MongoDB is down', () => metrics.get('FailedNotifications') > 0, 60_000);
   const waitingDuringOutage = await queueDepth(sqs.client, queueUrl);
   await mongo.restart();
   await waitForQueueDrained(sqs.client, queueUrl, { timeoutMs: 240_000 });
   await worker.stop();
 
   expect(waitingDuringOutage).toBeGreaterThan(0);
-  expect(metrics.get('FailedNotifications')).toBeGreaterThan(0);
   expect(await queueDepth(sqs.client, dlqUrl)).toBe(0);
   const ids = await store.collections.events.distinct('_id');
   expect(ids).toHaveLength(STREAM.length);
