@@ -48,6 +48,8 @@ export const volumeCreatedSchema = z.object({
   name: z.string().nullable(),
   volumeTypeId: z.string().nullable(),
   size: z.number().int(),
+  /** Instances the volume is attached to from its creation: only the API's create carries them. */
+  attachments: z.array(z.string()).optional(),
 });
 
 export const volumeDeletedSchema = z.object({ ...entityEventFields, kind: z.literal('volume.deleted') });
@@ -86,11 +88,34 @@ export const volumeExistedSchema = z.object({
     .nullable(),
 });
 
+/**
+ * Beyond notifications: Almanach's PUT /entity/instance/{id} amends one version in place. The API resolves
+ * which one when the request arrives (the running version, or the one closed version within a period)
+ * and the event names it by its start: `at` is the request's instant, so the update folds after the
+ * history it was made against, and still finds its version when a late event re-folds the entity.
+ */
+export const instanceChangesSchema = z.object({
+  name: z.string().optional(),
+  flavor: z.string().optional(),
+  os: osSchema.optional(),
+  metadata: attributesSchema.optional(),
+  start: z.coerce.date().optional(),
+  end: z.coerce.date().optional(),
+});
+
+export const instanceUpdatedSchema = z.object({
+  ...entityEventFields,
+  kind: z.literal('instance.updated'),
+  versionStart: z.coerce.date(),
+  changes: instanceChangesSchema,
+});
+
 export const entityEventSchema = z.discriminatedUnion('kind', [
   instanceCreatedSchema,
   instanceDeletedSchema,
   instanceResizedSchema,
   instanceRebuiltSchema,
+  instanceUpdatedSchema,
   volumeCreatedSchema,
   volumeDeletedSchema,
   volumeResizedSchema,
@@ -102,6 +127,8 @@ export const entityEventSchema = z.discriminatedUnion('kind', [
 export type EntityEvent = z.infer<typeof entityEventSchema>;
 export type EntityEventKind = EntityEvent['kind'];
 export type InstanceEvent = Extract<EntityEvent, { kind: `instance.${string}` }>;
+export type InstanceUpdated = z.infer<typeof instanceUpdatedSchema>;
+export type InstanceChanges = z.infer<typeof instanceChangesSchema>;
 export type VolumeEvent = Extract<EntityEvent, { kind: `volume.${string}` }>;
 
 export function entityTypeOf(event: EntityEvent): 'instance' | 'volume' {

@@ -3,6 +3,7 @@ import type { EntityEvent, EntityEventKind, RecordedEvent } from './events.ts';
 import { applyInstanceEvent } from './instance-rules.ts';
 import type { FoldRules } from './rules.ts';
 import { applyChangesInPlace, EMPTY_TIMELINE, type Outcome, type Step, type Timeline } from './timeline.ts';
+import { applyInstanceUpdate } from './update-rules.ts';
 import { applyVolumeEvent } from './volume-rules.ts';
 
 /**
@@ -21,6 +22,7 @@ const RANK: Record<EntityEventKind, number> = {
   'volume.created': 0,
   'instance.resized': 1,
   'instance.rebuilt': 1,
+  'instance.updated': 1,
   'volume.resized': 1,
   'volume.attached': 1,
   'volume.detached': 1,
@@ -42,8 +44,19 @@ export function compareKeys(a: EventKey, b: EventKey): number {
   );
 }
 
-export function applyEvent(timeline: Timeline, event: EntityEvent, rules: FoldRules): Step {
+/**
+ * `history` is every version of the entity so far: only an update reads it (to find the version it
+ * amends), and an event that does (see needsHistory) is always applied by a full fold, never to the head.
+ */
+export function applyEvent(
+  timeline: Timeline,
+  event: EntityEvent,
+  rules: FoldRules,
+  history: readonly EntityVersion[] = [],
+): Step {
   switch (event.kind) {
+    case 'instance.updated':
+      return applyInstanceUpdate(timeline, event, history);
     case 'instance.created':
     case 'instance.deleted':
     case 'instance.resized':
@@ -52,6 +65,10 @@ export function applyEvent(timeline: Timeline, event: EntityEvent, rules: FoldRu
     default:
       return applyVolumeEvent(timeline, event, rules);
   }
+}
+
+export function needsHistory(event: EntityEvent): boolean {
+  return event.kind === 'instance.updated';
 }
 
 export interface Fold {
@@ -70,7 +87,7 @@ export function foldEvents(events: readonly RecordedEvent[], rules: FoldRules): 
   const outcomes = new Map<string, Outcome>();
   let timeline = EMPTY_TIMELINE;
   for (const { recorded } of ordered) {
-    const step = applyEvent(timeline, recorded.event, rules);
+    const step = applyEvent(timeline, recorded.event, rules, versions);
     applyChangesInPlace(versions, step.changes);
     timeline = step.timeline;
     outcomes.set(recorded.messageId, step.outcome);

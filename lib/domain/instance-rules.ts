@@ -12,7 +12,14 @@ import {
   unchanged,
 } from './timeline.ts';
 
-export function applyInstanceEvent(timeline: Timeline, event: InstanceEvent, rules: FoldRules): Step {
+/** Instance updates amend versions in place: see update-rules.ts. */
+type InstanceLifecycleEvent = Exclude<InstanceEvent, { kind: 'instance.updated' }>;
+
+export function applyInstanceEvent(
+  timeline: Timeline,
+  event: InstanceLifecycleEvent,
+  rules: FoldRules,
+): Step {
   const active = timeline.active;
   if (active && active.entity_type !== 'instance') return ignored(timeline, 'the entity is a volume');
   switch (event.kind) {
@@ -59,7 +66,7 @@ function freshnessReason(active: InstanceVersion, at: Date): string {
  */
 function deletionWithoutRunningVersion(
   timeline: Timeline,
-  event: Extract<InstanceEvent, { kind: 'instance.deleted' }>,
+  event: Extract<InstanceLifecycleEvent, { kind: 'instance.deleted' }>,
   rules: FoldRules,
 ): Step {
   if (timeline.count > 0) return ignored(timeline, 'the instance is already deleted');

@@ -29,7 +29,7 @@ export function applyVolumeEvent(timeline: Timeline, event: VolumeEvent, rules: 
       name: event.name,
       volume_type: rules.volumeTypeName(event.volumeTypeId),
       size: event.size,
-      attached_to: [],
+      attached_to: event.attachments ?? [],
     });
   }
   if (event.kind === 'volume.existed' && !active && timeline.count === 0)

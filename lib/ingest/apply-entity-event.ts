@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EntityEvent, RecordedEvent } from '#domain/events';
 import { entityTypeOf } from '#domain/events';
-import { applyEvent, compareKeys, foldEvents, keyOf } from '#domain/fold';
+import { applyEvent, compareKeys, foldEvents, keyOf, needsHistory } from '#domain/fold';
 import type { FoldRules } from '#domain/rules';
 import { EMPTY_TIMELINE, type Outcome } from '#domain/timeline';
 import type { EntityRepository, Head } from '#store/entity-repository';
@@ -44,10 +44,11 @@ export async function applyEntityEvent(
     const head = await writers.entities.readHead(entityId);
     const late = Boolean(head?.newest && compareKeys(keyOf(recorded), head.newest) < 0);
     const newest = !head?.newest || compareKeys(keyOf(recorded), head.newest) > 0;
-    const written =
-      firstDelivery && newest
-        ? await applyInOrder(writers, head, recorded)
-        : await refold(writers, head, recorded);
+    // An update reads the entity's versions (to find the one it amends), which the head does not hold.
+    const incremental = firstDelivery && newest && !needsHistory(recorded.event);
+    const written = incremental
+      ? await applyInOrder(writers, head, recorded)
+      : await refold(writers, head, recorded);
     if (written) {
       await writers.entities.sweepSuperseded(entityId, written.revision);
       await resolveLateVolumeTypes(writers, written.unresolvedTypes);

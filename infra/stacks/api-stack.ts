@@ -1,0 +1,124 @@
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import type { RouteGroup } from '../../lib/http/route.ts';
+import { ROUTES } from '../../lib/http/routes.ts';
+import { AlmanachFunction } from '../constructs/almanach-function.ts';
+
+export interface ApiStackProps extends StackProps {
+  mongoUriSecret: ISecret;
+  authTokenSecret: ISecret;
+  /** AUTH_STRATEGY of the authorizer: private_key, keystone, or both comma-separated. */
+  authStrategy?: string;
+  keystoneUrl?: string;
+  /** Steady requests per second and burst, for the whole API. */
+  throttle?: { rateLimit: number; burstLimit: number };
+  /** How long API Gateway reuses the authorizer's verdict for one X-Auth-Token. */
+  authorizerCacheTtl?: Duration;
+}
+
+/**
+ * The HTTP API: one API Gateway route per entry of the route table (and its unversioned alias), one
+ * function per route group, and a Lambda authorizer on every route that needs a token. Nothing here lists
+ * routes: a route added to lib/http/routes.ts is deployed as is.
+ */
+export class ApiStack extends Stack {
+  readonly api: HttpApi;
+  readonly functions: Record<RouteGroup, AlmanachFunction>;
+  readonly authorizerFunction: AlmanachFunction;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+
+    const fromSecrets = { MONGODB_URI_SECRET_ARN: props.mongoUriSecret.secretArn };
+    this.functions = {
+      public: new AlmanachFunction(this, 'PublicFunction', {
+        entry: 'functions/api/public.ts',
+        environment: fromSecrets,
+      }),
+      read: new AlmanachFunction(this, 'ReadFunction', {
+        entry: 'functions/api/read.ts',
+        environment: fromSecrets,
+      }),
+      write: new AlmanachFunction(this, 'WriteFunction', {
+        entry: 'functions/api/write.ts',
+        environment: fromSecrets,
+      }),
+    };
+    for (const fn of Object.values(this.functions)) props.mongoUriSecret.grantRead(fn);
+
+    this.authorizerFunction = new AlmanachFunction(this, 'AuthorizerFunction', {
+      entry: 'functions/api/authorizer.ts',
+      memorySize: 256,
+      timeout: Duration.seconds(10),
+      environment: {
+        ALMANACH_AUTH_TOKEN_SECRET_ARN: props.authTokenSecret.secretArn,
+        AUTH_STRATEGY: props.authStrategy ?? 'private_key',
+        ...(props.keystoneUrl && { KEYSTONE_URL: props.keystoneUrl }),
+      },
+    });
+    props.authTokenSecret.grantRead(this.authorizerFunction);
+    const authorizer = new HttpLambdaAuthorizer('TokenAuthorizer', this.authorizerFunction, {
+      identitySource: ['$request.header.X-Auth-Token'],
+      resultsCacheTtl: props.authorizerCacheTtl ?? Duration.seconds(60),
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+    });
+
+    this.api = new HttpApi(this, 'HttpApi', {
+      description: 'Almanach: OpenStack usage ledger (v1 API)',
+      createDefaultStage: false,
+    });
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });
+    new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle ?? { rateLimit: 50, burstLimit: 100 },
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: accessLogFormat() },
+    });
+
+    const integrations = {
+      public: new HttpLambdaIntegration('PublicIntegration', this.functions.public),
+      read: new HttpLambdaIntegration('ReadIntegration', this.functions.read),
+      write: new HttpLambdaIntegration('WriteIntegration', this.functions.write),
+    };
+    for (const route of ROUTES) {
+      for (const path of route.paths) {
+        this.api.addRoutes({
+          path,
+          methods: [HttpMethod[route.method]],
+          integration: integrations[route.group],
+          authorizer: route.auth ? authorizer : new HttpNoneAuthorizer(),
+        });
+      }
+    }
+  }
+}
+
+function accessLogFormat(): AccessLogFormat {
+  return AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: '$context.requestId',
+      ip: '$context.identity.sourceIp',
+      requestTime: '$context.requestTime',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      responseLength: '$context.responseLength',
+      latency: '$context.responseLatency',
+      integrationLatency: '$context.integrationLatency',
+      authorizerError: '$context.authorizer.error',
+      integrationError: '$context.integrationErrorMessage',
+    }),
+  );
+}

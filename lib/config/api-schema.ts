@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { rulesConfigSchema, storeConfigSchema } from './schema.ts';
+
+/**
+ * The API's settings: where the local server listens, how tokens are checked (Almanach's `auth` section),
+ * and the limits of what a request may ask. Read by functions/api and the local stack; documented in the
+ * README from these descriptions.
+ */
+const AUTH_STRATEGIES = ['private_key', 'keystone'] as const;
+
+const integer = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+export const apiSettingsSchema = z.object({
+  PORT: integer(8000, 0, 65_535).describe('Port of the local API server (0 picks a free port)'),
+  API_HOST: z.string().min(1).default('127.0.0.1').describe('Address the local API server binds'),
+  AUTH_STRATEGY: z
+    .string()
+    .default('private_key')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(AUTH_STRATEGIES)).min(1))
+    .describe(
+      'How X-Auth-Token is checked: private_key, keystone, or both comma-separated (a token passes if either accepts it)',
+    ),
+  ALMANACH_AUTH_TOKEN: z
+    .string()
+    .min(1)
+    .default('secret')
+    .describe(
+      'The private key clients send as X-Auth-Token (private_key strategy); in AWS read from ALMANACH_AUTH_TOKEN_SECRET_ARN',
+    ),
+  KEYSTONE_URL: z
+    .url()
+    .optional()
+    .describe(
+      'Keystone identity endpoint validating tokens (keystone strategy), e.g. http://keystone:5000/v3',
+    ),
+  KEYSTONE_USERNAME: z
+    .string()
+    .optional()
+    .describe(
+      'Service user validating tokens in Keystone; without it each token validates itself (X-Auth-Token = X-Subject-Token)',
+    ),
+  KEYSTONE_PASSWORD: z
+    .string()
+    .optional()
+    .describe('Password of KEYSTONE_USERNAME; in AWS read from KEYSTONE_PASSWORD_SECRET_ARN'),
+  KEYSTONE_USER_DOMAIN_NAME: z
+    .string()
+    .min(1)
+    .default('Default')
+    .describe('Keystone domain of KEYSTONE_USERNAME'),
+  KEYSTONE_PROJECT_NAME: z
+    .string()
+    .optional()
+    .describe('Project the service token is scoped to (unscoped when unset)'),
+  KEYSTONE_PROJECT_DOMAIN_NAME: z
+    .string()
+    .min(1)
+    .default('Default')
+    .describe('Keystone domain of KEYSTONE_PROJECT_NAME'),
+  KEYSTONE_CACHE_SECONDS: integer(60, 0, 3_600).describe(
+    'How long a token Keystone accepted is trusted without asking again (0 disables the cache)',
+  ),
+  KEYSTONE_TIMEOUT_MS: integer(5_000, 100, 60_000).describe(
+    'A Keystone call is abandoned after this long (the token is then refused)',
+  ),
+  API_MAX_BODY_BYTES: integer(1_048_576, 1_024, 10_485_760).describe(
+    'Largest request body accepted; larger bodies get 413',
+  ),
+  API_MAX_PAGE_SIZE: integer(1_000, 1, 100_000).describe(
+    'Largest `limit` a paginated list accepts (lists without limit/cursor return everything, as Almanach)',
+  ),
+});
+
+function keystoneNeedsUrl(
+  config: { AUTH_STRATEGY: readonly string[]; KEYSTONE_URL?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (config.AUTH_STRATEGY.includes('keystone') && !config.KEYSTONE_URL) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['KEYSTONE_URL'],
+      message: 'required when AUTH_STRATEGY includes keystone',
+    });
+  }
+}
+
+/** What the token check needs, alone: the API Gateway authorizer reads nothing else. */
+export const authConfigSchema = apiSettingsSchema
+  .pick({
+    AUTH_STRATEGY: true,
+    ALMANACH_AUTH_TOKEN: true,
+    KEYSTONE_URL: true,
+    KEYSTONE_USERNAME: true,
+    KEYSTONE_PASSWORD: true,
+    KEYSTONE_USER_DOMAIN_NAME: true,
+    KEYSTONE_PROJECT_NAME: true,
+    KEYSTONE_PROJECT_DOMAIN_NAME: true,
+    KEYSTONE_CACHE_SECONDS: true,
+    KEYSTONE_TIMEOUT_MS: true,
+  })
+  .superRefine(keystoneNeedsUrl);
+
+export const apiConfigSchema = storeConfigSchema
+  .extend(rulesConfigSchema.shape)
+  .extend(apiSettingsSchema.shape)
+  .superRefine(keystoneNeedsUrl);
+
+export type ApiSettings = z.infer<typeof apiSettingsSchema>;
+export type AuthConfig = z.infer<typeof authConfigSchema>;
+export type ApiConfig = z.infer<typeof apiConfigSchema>;
+export type AuthStrategy = (typeof AUTH_STRATEGIES)[number];

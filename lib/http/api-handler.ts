@@ -1,0 +1,57 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import middy, { type MiddyfiedHandler } from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { MethodNotAllowedError, RouteNotFoundError, UnauthorizedError } from './errors.ts';
+import { errorMapper } from './middleware/error-mapper.ts';
+import { jsonBodyParser } from './middleware/json-body.ts';
+import { type ApiEvent, apiRequestOf } from './request.ts';
+import { type HttpResponse, resultResponse } from './response.ts';
+import type { Route } from './route.ts';
+import { type RouteMatch, Router } from './router.ts';
+import type { ApiServices } from './services.ts';
+
+export interface ApiHandlerOptions {
+  routes: readonly Route[];
+  services: ApiServices;
+  logger: Logger;
+  maxBodyBytes: number;
+}
+
+export type ApiHandler = MiddyfiedHandler<ApiEvent, HttpResponse, Error, Context>;
+
+/**
+ * The API Gateway (HTTP API, payload 2.0) handler of a set of routes; the local server calls the same
+ * handler with the same events. The token was checked before (Lambda authorizer, or the local server):
+ * routes that need it refuse a request whose authorizer context does not say it passed.
+ */
+export function createApiHandler({ routes, services, logger, maxBodyBytes }: ApiHandlerOptions): ApiHandler {
+  const router = new Router(routes);
+
+  async function dispatch(event: ApiEvent): Promise<HttpResponse> {
+    const match = resolve(router, event);
+    if (match.type === 'not-found') throw new RouteNotFoundError();
+    if (match.type === 'method-not-allowed') throw new MethodNotAllowedError(match.allowed);
+    const request = apiRequestOf(event, match.params);
+    if (match.route.auth && !request.authenticated) throw new UnauthorizedError();
+    const result = await match.route.run(request, services);
+    return resultResponse(result, request.headers.accept, request.method);
+  }
+
+  return middy<ApiEvent, HttpResponse>(dispatch)
+    .use(errorMapper({ logger }))
+    .use(jsonBodyParser({ maxBytes: maxBodyBytes }));
+}
+
+/** API Gateway names the route it matched; anything else (`$default`, local) is matched on the path. */
+function resolve(router: Router, event: ApiEvent): RouteMatch {
+  const route = router.byRouteKey(event.routeKey);
+  if (route) {
+    const params = Object.fromEntries(
+      Object.entries(event.pathParameters ?? {}).flatMap(([name, value]) =>
+        value === undefined ? [] : [[name, value]],
+      ),
+    );
+    return { type: 'route', route, params, routeKey: event.routeKey };
+  }
+  return router.match(event.requestContext.http.method.toUpperCase(), event.rawPath);
+}

@@ -1,0 +1,101 @@
+import type { z } from 'zod';
+import { parseBodyDate } from '../almanach-dates.ts';
+import { EntityNotFoundError, VolumeTypeNotFoundError } from '../errors.ts';
+import type { ApiResult, RouteContext } from '../route.ts';
+import type {
+  attachmentsBody,
+  createVolumeBody,
+  deleteBody,
+  projectParams,
+  resizeVolumeBody,
+  volumeParams,
+} from '../schemas.ts';
+import type { BodyOf } from './body-of.ts';
+import { activeVersionOf, recordApiEvent } from './record.ts';
+
+type Context<Params extends z.ZodType, Body> = RouteContext<z.output<Params>, unknown, Body>;
+
+export async function createVolume({
+  params,
+  body,
+  request,
+  services,
+}: Context<typeof projectParams, BodyOf<typeof createVolumeBody>>): Promise<ApiResult> {
+  const at = parseBodyDate(body.start);
+  const head = await services.entities.readHead(body.volume_id);
+  // Almanach returns early, before looking the type up, when a fresher version exists.
+  if (head?.active && head.active.last_event > at) return { status: 201 };
+  if (body.volume_type !== null && !(await services.volumeTypes.get(body.volume_type))) {
+    throw new VolumeTypeNotFoundError(body.volume_type);
+  }
+  await recordApiEvent(services, request, 'api.volume.create', body, {
+    kind: 'volume.created',
+    entityId: body.volume_id,
+    at,
+    projectId: params.project_id,
+    name: body.volume_name,
+    volumeTypeId: body.volume_type,
+    size: body.size,
+    attachments: body.attached_to,
+  });
+  return { status: 201 };
+}
+
+export async function deleteVolume({
+  params,
+  body,
+  request,
+  services,
+}: Context<typeof volumeParams, BodyOf<typeof deleteBody>>): Promise<ApiResult> {
+  const entityId = params.volume_id;
+  const at = parseBodyDate(body.date);
+  const head = await services.entities.readHead(entityId);
+  // Almanach only looks for the running version of a volume with several versions; otherwise a deletion
+  // of a closed or unknown volume is accepted (and, as a notification would be, kept for when it applies).
+  if (head && (head.entityType !== 'volume' || (head.count > 1 && !head.active))) {
+    throw new EntityNotFoundError(`Entity ${entityId} not found`);
+  }
+  await recordApiEvent(services, request, 'api.volume.delete', body, {
+    kind: 'volume.deleted',
+    entityId,
+    at,
+  });
+  return { status: 202 };
+}
+
+export async function resizeVolume({
+  params,
+  body,
+  request,
+  services,
+}: Context<typeof volumeParams, BodyOf<typeof resizeVolumeBody>>): Promise<ApiResult> {
+  const at = parseBodyDate(body.date);
+  await activeVersionOf(services, params.volume_id, 'volume');
+  await recordApiEvent(services, request, 'api.volume.resize', body, {
+    kind: 'volume.resized',
+    entityId: params.volume_id,
+    at,
+    size: body.size,
+  });
+  return { status: 200 };
+}
+
+export function changeAttachments(kind: 'volume.attached' | 'volume.detached') {
+  const eventType = kind === 'volume.attached' ? 'api.volume.attach' : 'api.volume.detach';
+  return async ({
+    params,
+    body,
+    request,
+    services,
+  }: Context<typeof volumeParams, BodyOf<typeof attachmentsBody>>): Promise<ApiResult> => {
+    const at = parseBodyDate(body.date);
+    await activeVersionOf(services, params.volume_id, 'volume');
+    await recordApiEvent(services, request, eventType, body, {
+      kind,
+      entityId: params.volume_id,
+      at,
+      attachments: body.attachments,
+    });
+    return { status: 200 };
+  };
+}

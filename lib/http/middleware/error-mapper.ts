@@ -1,0 +1,33 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { MiddlewareObj } from '@middy/core';
+import { ApiError, MethodNotAllowedError } from '../errors.ts';
+import type { ApiEvent } from '../request.ts';
+import { errorResponse, type HttpResponse, internalErrorResponse } from '../response.ts';
+
+/**
+ * The one place errors become responses. Our typed errors carry Almanach's status and body; a client's
+ * mistake is logged as a warning. Anything else is a fault of ours: 500 with a fixed message, and the
+ * error (stack included) only in the log.
+ */
+export function errorMapper({ logger }: { logger: Logger }): MiddlewareObj<ApiEvent, HttpResponse> {
+  return {
+    onError: (request) => {
+      const { event, error } = request;
+      const method = event.requestContext.http.method.toUpperCase();
+      const context = { request_id: event.requestContext.requestId, route_key: event.routeKey, method };
+      if (error instanceof ApiError) {
+        logger.warn(`request refused: ${error.name}`, {
+          ...context,
+          status: error.status,
+          reason: error.message,
+        });
+        const headers =
+          error instanceof MethodNotAllowedError ? { allow: error.allowed.join(', ') } : undefined;
+        request.response = errorResponse(error, method, headers);
+        return;
+      }
+      logger.error('request failed', { ...context, error: error instanceof Error ? error : String(error) });
+      request.response = internalErrorResponse(method);
+    },
+  };
+}

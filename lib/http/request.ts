@@ -1,0 +1,71 @@
+import type { APIGatewayProxyEventV2WithLambdaAuthorizer } from 'aws-lambda';
+import { z } from 'zod';
+
+/**
+ * The request as handlers see it, whichever front end received it: API Gateway (HTTP API, payload 2.0)
+ * in AWS, or the local server, which builds the same event. `authorizer.lambda` carries the verdict of
+ * the token check (the Lambda authorizer in AWS, the local server's own check locally).
+ */
+export interface AuthorizerContext {
+  authenticated?: boolean | string;
+}
+
+/** The parsed JSON body, attached to the event by the body middleware. */
+export type JsonBody = { kind: 'absent' } | { kind: 'invalid' } | { kind: 'json'; value: unknown };
+
+export type ApiEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext> & {
+  jsonBody?: JsonBody;
+};
+
+export interface ApiRequest {
+  requestId: string;
+  method: string;
+  path: string;
+  pathParams: Record<string, string>;
+  /** From the raw query string: API Gateway leaves `+` undecoded in queryStringParameters, Flask does not. */
+  query: URLSearchParams;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  body: JsonBody;
+  authenticated: boolean;
+}
+
+/** Only an explicit yes counts (context values may arrive as strings); anything else is a no. */
+const authorizerSchema = z.object({
+  authenticated: z.union([z.literal(true), z.literal('true')]),
+});
+
+export function apiRequestOf(event: ApiEvent, pathParams: Record<string, string>): ApiRequest {
+  const headers = Object.fromEntries(
+    Object.entries(event.headers ?? {}).flatMap(([name, value]) =>
+      value === undefined ? [] : [[name.toLowerCase(), value]],
+    ),
+  );
+  const verdict = authorizerSchema.safeParse(event.requestContext.authorizer?.lambda ?? {});
+  return {
+    requestId: event.requestContext.requestId,
+    method: event.requestContext.http.method.toUpperCase(),
+    path: event.rawPath,
+    pathParams,
+    query: new URLSearchParams(event.rawQueryString ?? ''),
+    headers,
+    body: event.jsonBody ?? parseJsonBody(event),
+    authenticated: verdict.success,
+  };
+}
+
+export function bodyText(event: Pick<ApiEvent, 'body' | 'isBase64Encoded'>): string | undefined {
+  if (event.body === undefined || event.body === null) return undefined;
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}
+
+/** Almanach reads the body as JSON whatever its Content-Type (Flask's request.data). */
+export function parseJsonBody(event: Pick<ApiEvent, 'body' | 'isBase64Encoded'>): JsonBody {
+  const text = bodyText(event);
+  if (text === undefined || text.trim() === '') return { kind: 'absent' };
+  try {
+    return { kind: 'json', value: JSON.parse(text) };
+  } catch {
+    return { kind: 'invalid' };
+  }
+}

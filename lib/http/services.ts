@@ -1,0 +1,49 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { ApiConfig } from '#config/api-schema';
+import { mappingOptionsFrom } from '#config/ingest-settings';
+import type { MappingOptions } from '#domain/mapping';
+import { ingestDependenciesFor } from '#ingest/compose';
+import type { IngestDependencies } from '#ingest/ingest-notification';
+import type { MetricSink } from '#ingest/metrics';
+import { EntityQueries } from '#store/entity-queries';
+import { EntityRepository } from '#store/entity-repository';
+import type { Store } from '#store/mongo-client';
+import { VolumeTypeRepository } from '#store/volume-types';
+import packageJson from '../../package.json' with { type: 'json' };
+
+/** What route handlers use: the store's read side, the event writers shared with ingest, and settings. */
+export interface ApiServices {
+  queries: EntityQueries;
+  entities: EntityRepository;
+  volumeTypes: VolumeTypeRepository;
+  /** API writes are events: recorded and folded exactly as notifications are. */
+  writers: IngestDependencies;
+  mapping: MappingOptions;
+  logger: Logger;
+  now: () => Date;
+  version: string;
+  maxPageSize: number;
+}
+
+export interface ApiServicesOptions {
+  store: Store;
+  config: ApiConfig;
+  logger: Logger;
+  metrics: MetricSink;
+  now?: () => Date;
+}
+
+export function createApiServices({ store, config, logger, metrics, now }: ApiServicesOptions): ApiServices {
+  const { collections } = store;
+  return {
+    queries: new EntityQueries(collections),
+    entities: new EntityRepository(collections),
+    volumeTypes: new VolumeTypeRepository(collections),
+    writers: ingestDependenciesFor(store, config, metrics),
+    mapping: mappingOptionsFrom(config),
+    logger,
+    now: now ?? (() => new Date()),
+    version: packageJson.version,
+    maxPageSize: config.API_MAX_PAGE_SIZE,
+  };
+}

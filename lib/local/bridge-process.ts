@@ -1,0 +1,47 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createConnection } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface BridgeProcess {
+  child: ChildProcess;
+  /** SIGTERM (the bridge flushes and acknowledges in-flight batches), SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** The bridge runs as its own process, as it does on ECS: its crash or restart never takes the rest down. */
+export function spawnBridge(env: Record<string, string | undefined>): BridgeProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'functions/bridge/index.ts'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    stop: async (graceMs = 25_000) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const graceful = await Promise.race([exited.then(() => true), sleep(graceMs, false, { ref: false })]);
+      if (!graceful) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
+  };
+}
+
+/** Whether something accepts TCP connections at the broker's address (not a full AMQP handshake). */
+export function brokerReachable(amqpUrl: string, timeoutMs = 1_000): Promise<boolean> {
+  const url = new URL(amqpUrl);
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: url.hostname, port: Number(url.port || 5672) });
+    socket.setTimeout(timeoutMs, () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('connect', () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

@@ -1,0 +1,125 @@
+import type { Filter } from 'mongodb';
+import type { EntityType, EntityVersion } from '#domain/entity';
+import type { Collections, EntityDocument } from './collections.ts';
+import { fromDocument } from './entity-documents.ts';
+
+/**
+ * The API's reads of the `entity` collection. Plain finds with simple filters and sorts only, so they run
+ * the same on MongoDB/Atlas and on FerretDB 1.x.
+ */
+export interface VersionPosition {
+  entityId: string;
+  index: number;
+}
+
+export interface PageRequest {
+  limit: number;
+  /** Versions strictly after this one, in (entity_id, version index) order. */
+  after?: VersionPosition | undefined;
+}
+
+export interface VersionPage {
+  versions: EntityVersion[];
+  /** Where the next page starts, or null on the last page. */
+  next: VersionPosition | null;
+}
+
+export interface PeriodQuery {
+  projectId: string;
+  start: Date;
+  end: Date;
+  entityType?: EntityType | undefined;
+}
+
+const VERSION_ORDER = { entity_id: 1, _version_index: 1 } as const;
+
+export class EntityQueries {
+  constructor(private readonly collections: Pick<Collections, 'entity'>) {}
+
+  /**
+   * Almanach's period overlap: versions of the project that started at or before `end` and are running
+   * or ended at or after `start`. Without a page, every match (Almanach's behaviour).
+   */
+  async overlapping(query: PeriodQuery, page?: PageRequest): Promise<VersionPage> {
+    return this.find(overlapFilter(query), page);
+  }
+
+  /** Versions of every project overlapping the period, for the given projects only. */
+  async overlappingForProjects(
+    projectIds: readonly string[],
+    start: Date,
+    end: Date,
+  ): Promise<EntityVersion[]> {
+    if (projectIds.length === 0) return [];
+    const filter: Filter<EntityDocument> = {
+      ...periodFilter(start, end),
+      project_id: { $in: [...projectIds] },
+    };
+    const documents = await this.collections.entity.find(filter).sort(VERSION_ORDER).toArray();
+    return documents.map(fromDocument);
+  }
+
+  /** Projects with at least one version overlapping the period, in id order, after `after`. */
+  async projectsOverlapping(start: Date, end: Date, page: { limit: number; after?: string | undefined }) {
+    const ids = await this.collections.entity.distinct('project_id', periodFilter(start, end));
+    const sorted = ids.filter(
+      (id): id is string => typeof id === 'string' && (!page.after || id > page.after),
+    );
+    sorted.sort();
+    return { projectIds: sorted.slice(0, page.limit), more: sorted.length > page.limit };
+  }
+
+  async versionsOf(entityId: string, page?: PageRequest): Promise<VersionPage> {
+    return this.find({ entity_id: entityId }, page);
+  }
+
+  async exists(entityId: string): Promise<boolean> {
+    return (
+      (await this.collections.entity.findOne({ entity_id: entityId }, { projection: { _id: 1 } })) !== null
+    );
+  }
+
+  async countAll(): Promise<number> {
+    return this.collections.entity.countDocuments({});
+  }
+
+  async countActive(): Promise<number> {
+    return this.collections.entity.countDocuments({ end: null });
+  }
+
+  private async find(filter: Filter<EntityDocument>, page?: PageRequest): Promise<VersionPage> {
+    const paged = page ? { $and: [filter, afterFilter(page.after)] } : filter;
+    let cursor = this.collections.entity.find(paged).sort(VERSION_ORDER);
+    if (page) cursor = cursor.limit(page.limit + 1);
+    const documents = await cursor.toArray();
+    const more = page !== undefined && documents.length > page.limit;
+    const kept = more ? documents.slice(0, page?.limit) : documents;
+    const last = kept.at(-1);
+    return {
+      versions: kept.map(fromDocument),
+      next: more && last ? { entityId: last.entity_id, index: last._version_index } : null,
+    };
+  }
+}
+
+function periodFilter(start: Date, end: Date): Filter<EntityDocument> {
+  return { start: { $lte: end }, $or: [{ end: null }, { end: { $gte: start } }] };
+}
+
+function overlapFilter({ projectId, start, end, entityType }: PeriodQuery): Filter<EntityDocument> {
+  return {
+    project_id: projectId,
+    ...periodFilter(start, end),
+    ...(entityType && { entity_type: entityType }),
+  };
+}
+
+function afterFilter(after: VersionPosition | undefined): Filter<EntityDocument> {
+  if (!after) return {};
+  return {
+    $or: [
+      { entity_id: { $gt: after.entityId } },
+      { entity_id: after.entityId, _version_index: { $gt: after.index } },
+    ],
+  };
+}

@@ -1,0 +1,143 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import { MongoClient } from 'mongodb';
+import { afterAll, describe, expect, it } from 'vitest';
+import { apiConfigSchema } from '#config/api-schema';
+import { loadConfig } from '#config/schema';
+import { createApiHandler } from '#http/api-handler';
+import type { ApiEvent } from '#http/request';
+import { ROUTES } from '#http/routes';
+import { createApiServices } from '#http/services';
+import { CountingSink } from '#ingest/metrics';
+import { collectionsOf } from '#store/collections';
+import { EntityQueries } from '#store/entity-queries';
+
+/**
+ * The handler as API Gateway invokes it, on routes that answer before touching MongoDB: the client below
+ * never connects.
+ */
+const client = new MongoClient('mongodb://127.0.0.1:9/never-used');
+const store = { client, collections: collectionsOf(client.db('never-used')) };
+const config = loadConfig(apiConfigSchema, { MONGODB_URI: 'mongodb://127.0.0.1:9' });
+const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+const services = createApiServices({ store, config, logger, metrics: new CountingSink() });
+
+class FailingQueries extends EntityQueries {
+  override async countAll(): Promise<number> {
+    throw new Error('connection refused by db-7.internal:27017');
+  }
+}
+
+const handler = createApiHandler({ routes: ROUTES, services, logger, maxBodyBytes: 1024 });
+const failing = createApiHandler({
+  routes: ROUTES,
+  services: { ...services, queries: new FailingQueries(store.collections) },
+  logger,
+  maxBodyBytes: 1024,
+});
+
+afterAll(async () => {
+  await client.close();
+});
+
+function event(
+  routeKey: string,
+  options: {
+    authenticated?: boolean;
+    query?: string;
+    pathParameters?: Record<string, string>;
+    body?: string;
+  } = {},
+): ApiEvent {
+  const [method = 'GET', path = '/'] = routeKey.split(' ');
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: path,
+    rawQueryString: options.query ?? '',
+    headers: { accept: 'application/json' },
+    ...(options.pathParameters && { pathParameters: options.pathParameters }),
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'api',
+      domainName: 'api.example',
+      domainPrefix: 'api',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '10.0.0.1', userAgent: 'test' },
+      requestId: 'request-1',
+      routeKey,
+      stage: '$default',
+      time: '24/Nov/2016:15:00:00 +0000',
+      timeEpoch: 0,
+      authorizer: {
+        lambda: options.authenticated === undefined ? {} : { authenticated: options.authenticated },
+      },
+    },
+    ...(options.body !== undefined && { body: options.body }),
+    isBase64Encoded: false,
+  };
+}
+
+const context: Context = {
+  callbackWaitsForEmptyEventLoop: false,
+  functionName: 'test',
+  functionVersion: '1',
+  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:test',
+  memoryLimitInMB: '512',
+  awsRequestId: 'request-1',
+  logGroupName: 'test',
+  logStreamName: 'test',
+  getRemainingTimeInMillis: () => 30_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+};
+
+describe('the API Gateway handler', () => {
+  it('dispatches on the routeKey API Gateway matched', async () => {
+    const response = await handler(event('GET /openapi.json'), context);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers?.['content-type']).toBe('application/json');
+  });
+
+  it("answers Almanach's 401 when the authorizer refused the token", async () => {
+    const response = await handler(
+      event('GET /v1/volume_types', { authenticated: false, pathParameters: {} }),
+      context,
+    );
+    expect([response.statusCode, response.body]).toEqual([401, 'Unauthorized']);
+  });
+
+  it('answers 401 when no authorizer verdict reached it at all', async () => {
+    const response = await handler(event('GET /v1/volume_types'), context);
+    expect(response.statusCode).toBe(401);
+  });
+
+  it('reads path parameters from the event and validates the query once authenticated', async () => {
+    const response = await handler(
+      event('GET /v1/project/{project_id}/instances', {
+        authenticated: true,
+        pathParameters: { project_id: 'p' },
+      }),
+      context,
+    );
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body)).toEqual({
+      error: "The 'start' param is mandatory for the request you have made.",
+    });
+  });
+
+  it('refuses a body over the limit with 413', async () => {
+    const response = await handler(
+      event('POST /v1/volume_type', { authenticated: true, body: 'x'.repeat(2048) }),
+      context,
+    );
+    expect(response.statusCode).toBe(413);
+  });
+
+  it('answers an internal fault with a fixed message and no detail', async () => {
+    const response = await failing(event('GET /v1/info'), context);
+    expect(response.statusCode).toBe(500);
+    expect(JSON.parse(response.body)).toEqual({ error: 'Internal server error' });
+    expect(response.body).not.toContain('db-7');
+  });
+});
