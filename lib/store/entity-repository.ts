@@ -140,19 +140,34 @@ export class EntityRepository {
     };
   }
 
-  /** Guarded upserts that lose to a newer revision fail on the unique _id: that loss is the point. */
+  /**
+   * A guarded upsert fails on the unique _id when the document exists with a newer revision (that loss
+   * is the point) but also when another writer inserted it first, possibly an older one: then the write
+   * is replayed without upsert, and the revision guard decides. Servers differ on whether an unordered
+   * bulk write goes on after an error (FerretDB stops), so on this rare path each write is replayed alone.
+   */
   private async guardedWrite(operations: AnyBulkWriteOperation<EntityDocument>[]): Promise<void> {
     if (operations.length === 0) return;
     try {
       await this.collections.entity.bulkWrite(operations, { ordered: false });
     } catch (error) {
-      if (error instanceof MongoBulkWriteError && error.writeErrors && allDuplicates(error)) return;
-      throw error;
+      if (!onlyDuplicateKeys(error)) throw error;
+      for (const operation of operations) await this.replay(operation);
+    }
+  }
+
+  private async replay(operation: AnyBulkWriteOperation<EntityDocument>): Promise<void> {
+    try {
+      await this.collections.entity.bulkWrite([operation]);
+    } catch (error) {
+      if (!onlyDuplicateKeys(error) || !('replaceOne' in operation)) throw error;
+      await this.collections.entity.bulkWrite([{ replaceOne: { ...operation.replaceOne, upsert: false } }]);
     }
   }
 }
 
-function allDuplicates(error: MongoBulkWriteError): boolean {
+function onlyDuplicateKeys(error: unknown): boolean {
+  if (!(error instanceof MongoBulkWriteError)) return false;
   const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
   return writeErrors.every((writeError) => writeError.code === 11000);
 }
