@@ -17,9 +17,10 @@ export interface EventDocument {
 /** An Almanach entity version, addressed by its entity and position, tagged with the revision that wrote it. */
 export type EntityDocument = EntityVersion & { _id: string; _version_index: number; _revision: number };
 
-/** Per entity: the revision compared-and-swapped by every writer, and what the next in-order event needs. */
+/** One per entity revision (the newest is the head): what the next in-order event needs. */
 export interface HeadDocument {
   _id: string;
+  entity_id: string;
   entity_type: EntityType;
   revision: number;
   count: number;
@@ -50,8 +51,9 @@ export function collectionsOf(db: Db): Collections {
 }
 
 /** Idempotent, run at start-up: there is no separate migration step. */
-export async function ensureIndexes({ events, entity }: Collections): Promise<void> {
+export async function ensureIndexes({ events, entity, heads }: Collections): Promise<void> {
   await Promise.all([
+    heads.createIndex({ entity_id: 1, revision: -1 }, { name: 'head_by_entity' }),
     events.createIndex({ entity_id: 1, at: 1 }, { name: 'events_by_entity' }),
     entity.createIndex({ entity_id: 1, _version_index: 1 }, { name: 'entity_versions' }),
     entity.createIndex({ project_id: 1, entity_type: 1, start: 1 }, { name: 'entity_by_project_period' }),

@@ -11,6 +11,10 @@ export interface Head extends Timeline {
   newest: EventKey | null;
 }
 
+function headDocumentId(entityId: string, revision: number): string {
+  return `${entityId}#${revision}`;
+}
+
 /**
  * The `entity` collection is a projection of each entity's head. Writers take a new head revision by
  * compare-and-swap (no multi-document transaction needed), then write version documents guarded by that
@@ -20,7 +24,11 @@ export class EntityRepository {
   constructor(private readonly collections: Pick<Collections, 'entity' | 'heads'>) {}
 
   async readHead(entityId: string): Promise<Head | null> {
-    const document = await this.collections.heads.findOne({ _id: entityId });
+    const [document] = await this.collections.heads
+      .find({ entity_id: entityId })
+      .sort({ revision: -1 })
+      .limit(1)
+      .toArray();
     if (!document) return null;
     return {
       entityType: document.entity_type,
@@ -31,34 +39,33 @@ export class EntityRepository {
     };
   }
 
-  /** The new revision, or null when another writer moved the head first (re-read and retry). */
+  /**
+   * The new revision, or null when another writer took it first (re-read and retry). Each revision is a
+   * document of its own, claimed by inserting its unique _id: the one write every MongoDB-compatible
+   * server makes atomic (a conditional update is not, on FerretDB over PostgreSQL). Old revisions are
+   * kept: deleting one would let a stalled writer claim its id again.
+   */
   async swapHead(
     entityId: string,
     expectedRevision: number,
     next: Omit<Head, 'revision'>,
   ): Promise<number | null> {
     const revision = expectedRevision + 1;
-    const fields = {
-      entity_type: next.entityType,
-      revision,
-      count: next.count,
-      active: next.active && toStoredVersion(next.active),
-      newest: next.newest,
-    };
-    if (expectedRevision === 0) {
-      try {
-        await this.collections.heads.insertOne({ _id: entityId, ...fields });
-        return revision;
-      } catch (error) {
-        if (isDuplicateKeyError(error)) return null;
-        throw error;
-      }
+    try {
+      await this.collections.heads.insertOne({
+        _id: headDocumentId(entityId, revision),
+        entity_id: entityId,
+        entity_type: next.entityType,
+        revision,
+        count: next.count,
+        active: next.active && toStoredVersion(next.active),
+        newest: next.newest,
+      });
+      return revision;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return null;
+      throw error;
     }
-    const result = await this.collections.heads.updateOne(
-      { _id: entityId, revision: expectedRevision },
-      { $set: fields },
-    );
-    return result.matchedCount === 1 ? revision : null;
   }
 
   async writeChanges(entityId: string, revision: number, changes: readonly VersionChange[]): Promise<void> {
@@ -91,10 +98,7 @@ export class EntityRepository {
    * remove them. Every writer runs this after its own writes, so the last one to finish cleans up.
    */
   async sweepSuperseded(entityId: string, revision: number): Promise<void> {
-    const head = await this.collections.heads.findOne(
-      { _id: entityId },
-      { projection: { revision: 1, count: 1 } },
-    );
+    const head = await this.readHead(entityId);
     if (!head || head.revision === revision) return;
     const { deleteMany } = this.deleteBeyond(entityId, head.count, head.revision);
     await this.collections.entity.deleteMany(deleteMany.filter);

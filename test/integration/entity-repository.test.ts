@@ -68,3 +68,17 @@ describe('version writes guarded by revision', () => {
     expect(await store.entities.versionsOf(entityId)).toMatchObject([{ size: 2 }]);
   });
 });
+
+describe('the head revision', () => {
+  it('is taken by exactly one of several writers swapping from the same revision', async () => {
+    for (let round = 0; round < 20; round++) {
+      const entityId = crypto.randomUUID();
+      const timeline = { entityType: 'volume' as const, count: 0, active: null, newest: null };
+      await store.entities.swapHead(entityId, 0, timeline);
+      const swaps = await Promise.all(
+        Array.from({ length: 6 }, (_, n) => store.entities.swapHead(entityId, 1, { ...timeline, count: n })),
+      );
+      expect(swaps.filter((revision) => revision !== null)).toEqual([2]);
+    }
+  });
+});
