@@ -1,24 +1,35 @@
 #!/usr/bin/env bash
-# `npm test`: starts what the suites need that is not running, then runs unit, integration and CDK tests.
+# `npm test`: unit, CDK and integration suites against real parts (FerretDB, SQS emulator, RabbitMQ),
+# starting what is not running. Extra arguments go to vitest, e.g. `npm test -- --project unit`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
 export PATH="$PATH:/usr/local/go/bin"
 
-# FerretDB is built once into ~/.cache/almanach (2-4 minutes the first time), outside any test timeout.
-if [ -z "${MONGODB_URI:-}" ]; then
-  npx tsx scripts/ferretdb-build.ts
+# The first FerretDB build takes minutes; doing it here keeps it out of the tests' hook timeouts.
+if [[ -z "${MONGODB_URI:-}" ]]; then
+  npx tsx scripts/ferretdb-build.ts >/dev/null
 fi
 
 # The bridge suites talk to the RabbitMQ of this machine (127.0.0.1:5672, guest/guest).
-if command -v rabbitmqctl >/dev/null 2>&1; then
-  if ! rabbitmqctl -q status >/dev/null 2>&1; then
-    echo "starting RabbitMQ (rabbitmq-server -detached)"
-    rabbitmq-server -detached
+ensure_rabbitmq() {
+  if ! command -v rabbitmq-server >/dev/null 2>&1 || ! command -v rabbitmqctl >/dev/null 2>&1; then
+    echo "RabbitMQ is not installed (apt-get install rabbitmq-server): the bridge suites will fail" >&2
+    return 0
   fi
-  timeout 120 rabbitmqctl -q await_startup
-else
-  echo "RabbitMQ is not installed: the bridge suites will fail to connect (apt-get install rabbitmq-server)"
-fi
+  if rabbitmqctl -q status >/dev/null 2>&1; then
+    return 0
+  fi
+  echo "starting RabbitMQ" >&2
+  rabbitmq-server -detached >/dev/null 2>&1 || true
+  local deadline=$((SECONDS + 90))
+  until rabbitmqctl -q await_startup >/dev/null 2>&1 || rabbitmqctl -q status >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      echo "RabbitMQ did not start within 90 s (see /var/log/rabbitmq/)" >&2
+      return 0
+    fi
+    sleep 2
+  done
+}
+ensure_rabbitmq
 
-npx vitest run "$@"
+exec npx vitest run "$@"
