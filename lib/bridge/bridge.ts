@@ -6,6 +6,7 @@ import { deadLetter } from '#amqp/dead-letter';
 import { declareTopology, type Topology, topologyFrom } from '#amqp/topology';
 import type { BridgeConfig } from '#config/bridge-schema';
 import { BatchAccumulator } from './batch-accumulator.ts';
+import { linkSignals } from './linked-signal.ts';
 import { type OutgoingMessage, toOutgoingMessage } from './outgoing-message.ts';
 import { SqsBatchSender } from './sqs-batch-sender.ts';
 
@@ -299,7 +300,8 @@ export class Bridge {
     if (live.length === 0) return;
 
     const sessions = new Set(live.map((pending) => pending.session.abort.signal));
-    const result = await this.sender.send(live, AbortSignal.any([...sessions, this.shutdown.signal]));
+    const sending = linkSignals([...sessions, this.shutdown.signal]);
+    const result = await this.sender.send(live, sending.signal).finally(() => sending.dispose());
 
     for (const pending of result.accepted) this.settleWith(pending, 'ack');
     this.counters.forwarded += result.accepted.length;

@@ -4,6 +4,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { type BackoffPolicy, backoffDelay, pause } from './backoff.ts';
+import { linkSignals } from './linked-signal.ts';
 import type { OutgoingMessage } from './outgoing-message.ts';
 
 export interface SendPolicy extends BackoffPolicy {
@@ -68,6 +69,7 @@ export class SqsBatchSender {
       if (attempt > 1) onRetry?.(pending.length);
 
       let response: SendMessageBatchCommandOutput;
+      const call = linkSignals([signal], policy.timeoutMs);
       try {
         response = await client.send(
           new SendMessageBatchCommand({
@@ -78,12 +80,14 @@ export class SqsBatchSender {
               MessageAttributes: item.message.attributes,
             })),
           }),
-          { abortSignal: AbortSignal.any([signal, AbortSignal.timeout(policy.timeoutMs)]) },
+          { abortSignal: call.signal },
         );
       } catch (error) {
         this.consecutiveFailures++;
         lastReason = `SendMessageBatch failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
         continue;
+      } finally {
+        call.dispose();
       }
 
       const remaining = new Map(pending.map((entry) => [entry.id, entry]));

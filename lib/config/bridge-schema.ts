@@ -80,7 +80,7 @@ export const bridgeConfigSchema = z.object({
     'On SIGTERM, how long in-flight batches may take to reach SQS before the rest is left to RabbitMQ (requeued)',
   ),
   BRIDGE_CONNECTION_NAME: name('almanach-bridge').describe(
-    'Connection name shown by RabbitMQ (management UI, rabbitmqctl list_connections user_provided_name)',
+    'Connection name shown by RabbitMQ (management UI; connection_name in rabbitmqctl list_connections client_properties)',
   ),
   BRIDGE_HEALTH_HOST: z.string().min(1).default('127.0.0.1').describe('Address of the health endpoint'),
   BRIDGE_HEALTH_PORT: integer(8081, 0, 65_535).describe(

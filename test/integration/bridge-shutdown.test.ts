@@ -17,6 +17,8 @@ import { waitUntil } from '#test/helpers/wait';
 
 // Long enough for in-flight batches to reach SQS on a loaded two-core machine.
 const SHUTDOWN_TIMEOUT_MS = 15_000;
+// While SQS is down nothing can be sent: the whole bound is spent waiting, so keep it short there.
+const SHUTDOWN_TIMEOUT_WHILE_SQS_DOWN_MS = 4_000;
 
 let sqs: SqsEmulator;
 let rabbit: TestRabbit;
@@ -59,10 +61,13 @@ async function publish(count: number): Promise<string[]> {
 }
 
 /** The bridge's main in a child process, SQS through `sqsEndpoint`; resolves with its health URL. */
-async function startChild(sqsEndpoint = sqs.endpoint): Promise<{ bridge: BridgeProcess; healthUrl: string }> {
+async function startChild({
+  sqsEndpoint = sqs.endpoint,
+  shutdownTimeoutMs = SHUTDOWN_TIMEOUT_MS,
+} = {}): Promise<{ bridge: BridgeProcess; healthUrl: string }> {
   const bridge = BridgeProcess.start({
     ...testBridgeEnvironment(topology, ingest.queueUrl, {
-      BRIDGE_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+      BRIDGE_SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs),
       BRIDGE_SEND_ATTEMPTS: '100',
     }),
     SQS_ENDPOINT: sqsEndpoint,
@@ -123,7 +128,10 @@ describe('the bridge process', { timeout: 120_000 }, () => {
     proxy = await startSqsFaultProxy(sqs.endpoint);
     proxy.setMode('unavailable');
     const sent = await publish(200);
-    const { bridge, healthUrl } = await startChild(proxy.endpoint);
+    const { bridge, healthUrl } = await startChild({
+      sqsEndpoint: proxy.endpoint,
+      shutdownTimeoutMs: SHUTDOWN_TIMEOUT_WHILE_SQS_DOWN_MS,
+    });
     await waitUntil(
       'the bridge holds messages it cannot send',
       async () => {
@@ -135,12 +143,12 @@ describe('the bridge process', { timeout: 120_000 }, () => {
 
     const signalled = Date.now();
     bridge.signal('SIGTERM');
-    const exit = await bridge.exit(SHUTDOWN_TIMEOUT_MS + 5_000);
+    const exit = await bridge.exit(SHUTDOWN_TIMEOUT_WHILE_SQS_DOWN_MS + 10_000);
     const elapsed = Date.now() - signalled;
     const left = (await rabbit.takeAll(topology.queue)).map((message) => message.body);
 
     expect(exit).toEqual({ code: 0, signal: null });
-    expect(elapsed).toBeLessThan(SHUTDOWN_TIMEOUT_MS + 10_000);
+    expect(elapsed).toBeLessThan(SHUTDOWN_TIMEOUT_WHILE_SQS_DOWN_MS + 5_000);
     expect(await queueDepth(sqs.client, ingest.queueUrl)).toBe(0);
     expect(new Set(left)).toEqual(new Set(sent));
   });
