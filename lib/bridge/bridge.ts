@@ -197,6 +197,7 @@ export class Bridge {
     } while (this.batch.length > 0 && Date.now() < giveUpAt);
     this.shutdown.abort();
     await until(deadline, this.settled());
+    if (session?.open) await until(deadline, this.closeChannels(session));
     await until(
       deadline,
       this.connection?.close().catch((error: unknown) => {
@@ -205,6 +206,20 @@ export class Bridge {
     );
     this.state = 'stopped';
     this.logger.info('stopped', { ...this.counters });
+  }
+
+  /**
+   * amqplib interleaves its channels' frames on the socket, so a connection close can overtake acks still
+   * queued on the consuming channel, and RabbitMQ would redeliver messages SQS already has. A channel's
+   * close is ordered after its own acks, and RabbitMQ answers it only once they are processed.
+   */
+  private async closeChannels(session: Session): Promise<void> {
+    session.open = false;
+    for (const channel of [session.consumer, session.publisher]) {
+      await channel.close().catch((error: unknown) => {
+        this.logger.warn('could not close a RabbitMQ channel', { error: errorMessage(error) });
+      });
+    }
   }
 
   /** Runs on every (re)connection: topology first, then a channel consuming with the prefetch window. */

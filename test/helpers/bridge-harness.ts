@@ -11,7 +11,7 @@ import {
 import type { Topology } from '#amqp/topology';
 import { type BridgeConfig, bridgeConfigSchema } from '#config/bridge-schema';
 import { loadConfig } from '#config/schema';
-import { instanceCreated, rabbitBody, volumeCreated } from './notifications.ts';
+import { instanceCreated, rabbitBody, volumeCreated } from '#simulator/notifications';
 import { RABBITMQ_URL, type TestRabbit, topologyEnvironment } from './rabbitmq.ts';
 
 /** Silent unless TEST_LOG_LEVEL asks (e.g. TEST_LOG_LEVEL=DEBUG to watch the bridge in a failing test). */
@@ -50,10 +50,13 @@ export function testBridgeConfig(
   return loadConfig(bridgeConfigSchema, testBridgeEnvironment(topology, queueUrl, overrides));
 }
 
+export interface IngestQueue {
+  queueUrl: string;
+  delete(): Promise<void>;
+}
+
 /** A fresh ingest queue on the emulator, for one test. */
-export async function createIngestQueue(
-  client: SQSClient,
-): Promise<{ queueUrl: string; delete(): Promise<void> }> {
+export async function createIngestQueue(client: SQSClient): Promise<IngestQueue> {
   const { QueueUrl } = await client.send(
     new CreateQueueCommand({ QueueName: `bridge-${randomBytes(6).toString('hex')}` }),
   );

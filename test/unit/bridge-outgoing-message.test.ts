@@ -5,7 +5,7 @@ import {
   sqsMessageBytes,
   toOutgoingMessage,
 } from '#bridge/outgoing-message';
-import { instanceCreated, rabbitBody } from '#test/helpers/notifications';
+import { instanceCreated, rabbitBody } from '#simulator/notifications';
 
 const metadata = { exchange: 'nova', routingKey: 'almanach.info' };
 const LIMIT = 262_144;
