@@ -1,7 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 
 /**
@@ -16,8 +17,9 @@ export class AlmanachFunction extends NodejsFunction {
       memorySize: 512,
       timeout: Duration.seconds(30),
       loggingFormat: LoggingFormat.JSON,
-      logRetention: RetentionDays.ONE_MONTH,
       ...props,
+      // A log group of the stack's own rather than logRetention, which deploys a custom-resource Lambda.
+      logGroup: props.logGroup ?? new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH }),
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'almanach',
@@ -34,5 +36,27 @@ export class AlmanachFunction extends NodejsFunction {
         ...props.bundling,
       },
     });
+
+    NagSuppressions.addResourceSuppressions(this, [
+      {
+        id: 'AwsSolutions-L1',
+        reason:
+          'Node.js 22 is chosen, not the newest runtime: the bundles target node22 and the bridge image runs ' +
+          'node:22, so every part runs the Node.js major the code is tested on; upgraded together, on purpose.',
+      },
+    ]);
+    if (this.role) {
+      NagSuppressions.addResourceSuppressions(this.role, [
+        {
+          id: 'AwsSolutions-IAM4',
+          reason:
+            'AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch logs; every other ' +
+            'permission is a grant on a named resource.',
+          appliesTo: [
+            'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+          ],
+        },
+      ]);
+    }
   }
 }

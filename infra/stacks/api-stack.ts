@@ -1,4 +1,4 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -11,10 +11,12 @@ import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-ap
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import type { RouteGroup } from '../../lib/http/route.ts';
 import { ROUTES } from '../../lib/http/routes.ts';
 import { AlmanachFunction } from '../constructs/almanach-function.ts';
+import { grantSecretRead } from '../constructs/secret-access.ts';
 
 export interface ApiStackProps extends StackProps {
   mongoUriSecret: ISecret;
@@ -56,7 +58,7 @@ export class ApiStack extends Stack {
         environment: fromSecrets,
       }),
     };
-    for (const fn of Object.values(this.functions)) props.mongoUriSecret.grantRead(fn);
+    for (const fn of Object.values(this.functions)) grantSecretRead(props.mongoUriSecret, fn);
 
     this.authorizerFunction = new AlmanachFunction(this, 'AuthorizerFunction', {
       entry: 'functions/api/authorizer.ts',
@@ -68,7 +70,7 @@ export class ApiStack extends Stack {
         ...(props.keystoneUrl && { KEYSTONE_URL: props.keystoneUrl }),
       },
     });
-    props.authTokenSecret.grantRead(this.authorizerFunction);
+    grantSecretRead(props.authTokenSecret, this.authorizerFunction);
     const authorizer = new HttpLambdaAuthorizer('TokenAuthorizer', this.authorizerFunction, {
       identitySource: ['$request.header.X-Auth-Token'],
       resultsCacheTtl: props.authorizerCacheTtl ?? Duration.seconds(60),
@@ -78,6 +80,10 @@ export class ApiStack extends Stack {
     this.api = new HttpApi(this, 'HttpApi', {
       description: 'Almanach: OpenStack usage ledger (v1 API)',
       createDefaultStage: false,
+    });
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.api.apiEndpoint,
+      description: 'Base URL of the Almanach API',
     });
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });
     new HttpStage(this, 'DefaultStage', {
@@ -95,12 +101,20 @@ export class ApiStack extends Stack {
     };
     for (const route of ROUTES) {
       for (const path of route.paths) {
-        this.api.addRoutes({
+        const routes = this.api.addRoutes({
           path,
           methods: [HttpMethod[route.method]],
           integration: integrations[route.group],
           authorizer: route.auth ? authorizer : new HttpNoneAuthorizer(),
         });
+        if (!route.auth) {
+          NagSuppressions.addResourceSuppressions(routes, [
+            {
+              id: 'AwsSolutions-APIG4',
+              reason: `${route.method} ${path} is public by design (auth: false in the route table): version, counts and the OpenAPI document, as Almanach serves them.`,
+            },
+          ]);
+        }
       }
     }
   }

@@ -1,5 +1,6 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
-import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { type ISecret, Secret, type SecretProps } from 'aws-cdk-lib/aws-secretsmanager';
+import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 
 export interface DataStackProps extends StackProps {
@@ -7,23 +8,57 @@ export interface DataStackProps extends StackProps {
   mongoUriSecretName?: string;
   /** An existing secret holding the API's private key (X-Auth-Token); without it one is generated. */
   authTokenSecretName?: string;
+  /** An existing secret holding the bridge's RabbitMQ URL; without it an empty secret is created to fill in. */
+  rabbitMqUrlSecretName?: string;
+  /** Whether the bridge runs in AWS and needs the RabbitMQ URL at all. */
+  withRabbitMqUrl?: boolean;
 }
 
-/** Secrets outlive the functions that read them: a stack of their own. */
+/**
+ * Secrets outlive the functions that read them: a stack of their own, and the secrets it creates are kept
+ * when the stack is deleted (a redeployed stack creates new ones; the old values stay recoverable).
+ */
 export class DataStack extends Stack {
   readonly mongoUriSecret: ISecret;
   readonly authTokenSecret: ISecret;
+  readonly rabbitMqUrlSecret?: ISecret;
 
   constructor(scope: Construct, id: string, props: DataStackProps = {}) {
     super(scope, id, props);
-    this.mongoUriSecret = props.mongoUriSecretName
-      ? Secret.fromSecretNameV2(this, 'MongoUri', props.mongoUriSecretName)
-      : new Secret(this, 'MongoUri', { description: 'MongoDB Atlas connection string for Almanach' });
-    this.authTokenSecret = props.authTokenSecretName
-      ? Secret.fromSecretNameV2(this, 'AuthToken', props.authTokenSecretName)
-      : new Secret(this, 'AuthToken', {
-          description: "Almanach API private key (clients' X-Auth-Token)",
-          generateSecretString: { passwordLength: 40, excludePunctuation: true },
-        });
+    this.mongoUriSecret = this.existingOrNewSecret('MongoUri', props.mongoUriSecretName, {
+      description: 'MongoDB Atlas connection string for Almanach (mongodb+srv://…)',
+    });
+    this.authTokenSecret = this.existingOrNewSecret('AuthToken', props.authTokenSecretName, {
+      description: "Almanach API private key (clients' X-Auth-Token)",
+      generateSecretString: { passwordLength: 40, excludePunctuation: true },
+    });
+    if (props.withRabbitMqUrl) {
+      this.rabbitMqUrlSecret = this.existingOrNewSecret('RabbitMqUrl', props.rabbitMqUrlSecretName, {
+        description: 'RabbitMQ URL the Almanach bridge consumes from (amqps://user:password@host:5671/vhost)',
+      });
+    }
+    if (!this.node.findAll().some((construct) => construct instanceof Secret)) {
+      Validations.of(this).acknowledge({
+        id: 'CloudFormation-Validate::F0001',
+        reason:
+          'Every secret already exists: the stack has no resources, and cdk deploy skips an empty stack.',
+      });
+    }
+  }
+
+  private existingOrNewSecret(id: string, existingName: string | undefined, props: SecretProps): ISecret {
+    if (existingName) return Secret.fromSecretNameV2(this, id, existingName);
+    const secret = new Secret(this, id, { ...props, removalPolicy: RemovalPolicy.RETAIN });
+    // Where to put the value: `aws secretsmanager put-secret-value --secret-id <this ARN>`.
+    new CfnOutput(this, `${id}SecretArn`, { value: secret.secretArn, description: props.description });
+    NagSuppressions.addResourceSuppressions(secret, [
+      {
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'The MongoDB and RabbitMQ credentials are issued by Atlas and the broker, which a rotation Lambda here ' +
+          'cannot change; the API key is shared with billing clients and rotated with them (put-secret-value).',
+      },
+    ]);
+    return secret;
   }
 }

@@ -1,9 +1,11 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { AlmanachFunction } from '../constructs/almanach-function.ts';
+import { grantSecretRead } from '../constructs/secret-access.ts';
 
 export interface IngestStackProps extends StackProps {
   mongoUriSecret: ISecret;
@@ -28,7 +30,15 @@ export class IngestStack extends Stack {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      // Dead letters wait for an operator's replay: deleting the stack must not delete them.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
+    NagSuppressions.addResourceSuppressions(this.deadLetterQueue, [
+      {
+        id: 'AwsSolutions-SQS3',
+        reason: 'This is the dead-letter queue of the ingest queue; it has none itself.',
+      },
+    ]);
     this.queue = new Queue(this, 'IngestQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -36,6 +46,8 @@ export class IngestStack extends Stack {
       // Six times the function timeout, as Lambda recommends, so a slow batch is not redelivered mid-flight.
       visibilityTimeout: Duration.seconds(FUNCTION_TIMEOUT.toSeconds() * 6),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
+      // Holds notifications not yet stored: kept, like the dead letters, if the stack is deleted.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
 
     this.ingestFunction = new AlmanachFunction(this, 'IngestFunction', {
@@ -43,7 +55,7 @@ export class IngestStack extends Stack {
       timeout: FUNCTION_TIMEOUT,
       environment: { MONGODB_URI_SECRET_ARN: props.mongoUriSecret.secretArn },
     });
-    props.mongoUriSecret.grantRead(this.ingestFunction);
+    grantSecretRead(props.mongoUriSecret, this.ingestFunction);
     this.ingestFunction.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: 10,

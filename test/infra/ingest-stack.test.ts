@@ -28,6 +28,12 @@ describe('the ingest stack', () => {
     expect(retention(false)).toBeGreaterThan(retention(true));
   });
 
+  it('keeps both queues, and the notifications in them, when the stack is deleted', () => {
+    const queues = Object.values(template.findResources('AWS::SQS::Queue'));
+    expect(queues).toHaveLength(2);
+    for (const queue of queues) expect(queue).toMatchObject({ DeletionPolicy: 'Retain' });
+  });
+
   it('gives the queue a visibility timeout of at least six ingest function timeouts', () => {
     const fn = Object.values(template.findResources('AWS::Lambda::Function')).find(
       (f) => f.Properties.Handler === 'index.handler',
