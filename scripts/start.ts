@@ -39,7 +39,8 @@ const lines = [
   rabbitUp
     ? ''
     : `  !! RabbitMQ is not reachable at ${new URL(bridgeConfig.RABBITMQ_URL).host}: start it with 'rabbitmq-server -detached' (the bridge keeps retrying; everything else runs)`,
-  'Send traffic: publish Nova/Cinder notifications to those exchanges with that routing key.',
+  `Send traffic: npm run simulate -- --verify   (or publish Nova/Cinder notifications to those exchanges)`,
+  `Dead letters: npm run replay -- --sqs-endpoint ${stack.sqsEndpoint} --queue ${stack.dlqUrl ?? '<dlq>'} --list`,
   `Try: curl -H 'X-Auth-Token: ${apiToken}' '${api.url}/v1/info'`,
   'Ctrl-C stops everything.',
   '',

@@ -22,6 +22,14 @@ export const storeConfigSchema = z.object({
     .min(1)
     .default('almanach')
     .describe('Database holding the Almanach collections'),
+  MONGODB_SERVER_SELECTION_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5_000)
+    .describe(
+      'How long an operation waits for a reachable MongoDB before it fails (and the message is retried)',
+    ),
 });
 
 export const rulesConfigSchema = z.object({

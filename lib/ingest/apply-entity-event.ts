@@ -4,7 +4,7 @@ import { entityTypeOf } from '#domain/events';
 import { applyEvent, compareKeys, foldEvents, keyOf, needsHistory } from '#domain/fold';
 import type { FoldRules } from '#domain/rules';
 import { EMPTY_TIMELINE, type Outcome } from '#domain/timeline';
-import type { EntityRepository, Head } from '#store/entity-repository';
+import { type EntityRepository, type Head, WRITER_STALL_MS } from '#store/entity-repository';
 import type { EventLog } from '#store/event-log';
 import type { VolumeTypeRepository } from '#store/volume-types';
 
@@ -39,25 +39,68 @@ export async function applyEntityEvent(
   recorded: RecordedEvent,
   firstDelivery: boolean,
 ): Promise<AppliedEvent> {
-  const entityId = recorded.event.entityId;
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const head = await writers.entities.readHead(entityId);
-    const late = Boolean(head?.newest && compareKeys(keyOf(recorded), head.newest) < 0);
+  let late = false;
+  const written = await writeEntity(writers, recorded.event.entityId, (head) => {
+    late = Boolean(head?.newest && compareKeys(keyOf(recorded), head.newest) < 0);
     const newest = !head?.newest || compareKeys(keyOf(recorded), head.newest) > 0;
     // An update reads the entity's versions (to find the one it amends), which the head does not hold.
     const incremental = firstDelivery && newest && !needsHistory(recorded.event);
-    const written = incremental
-      ? await applyInOrder(writers, head, recorded)
-      : await refold(writers, head, recorded);
+    return incremental
+      ? applyInOrder(writers, head, recorded)
+      : refold(writers, head, recorded.event.entityId, recorded);
+  });
+  await nameVolumeTypesLearnedMeanwhile(writers, written.unresolvedTypes);
+  return { outcome: written.outcome, late };
+}
+
+/**
+ * A volume type became known: the volumes recorded under its bare id are re-folded, through the same
+ * revision protocol as every other write (a blind update of their documents could overwrite a concurrent
+ * writer's versions with what it read before them, on servers whose updates are read-modify-write).
+ */
+export async function nameVolumeTypesLearnedMeanwhile(
+  writers: EntityWriters,
+  typeIds: string[],
+): Promise<void> {
+  if (typeIds.length === 0) return;
+  const names = await writers.volumeTypes.namesOf(typeIds);
+  for (const typeId of names.keys()) {
+    for (const entityId of await writers.entities.volumesOfType(typeId)) {
+      await writeEntity(writers, entityId, (head) => refold(writers, head, entityId));
+    }
+  }
+}
+
+/**
+ * One write of an entity: claim the next head revision from a settled head (compare-and-swap, retried on
+ * conflict), write the versions, then let the next writer in.
+ */
+async function writeEntity(
+  writers: EntityWriters,
+  entityId: string,
+  write: (head: Head | null) => Promise<Written | null>,
+): Promise<Written> {
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const written = await write(await settledHead(writers.entities, entityId));
     if (written) {
+      await writers.entities.finishRevision(entityId, written.revision);
       await writers.entities.sweepSuperseded(entityId, written.revision);
-      await resolveLateVolumeTypes(writers, written.unresolvedTypes);
-      return { outcome: written.outcome, late };
+      return written;
     }
     writers.onConflict();
     await sleep(Math.random() * 10 * attempt);
   }
   throw new ConcurrencyConflictError(`entity ${entityId}: head kept moving after ${MAX_ATTEMPTS} attempts`);
+}
+
+/** The entity's head once its writer (if any) finished, or was given up on as stalled. */
+async function settledHead(entities: EntityRepository, entityId: string): Promise<Head | null> {
+  const deadline = Date.now() + WRITER_STALL_MS + 1_000;
+  for (;;) {
+    const head = await entities.readHead(entityId);
+    if (!head?.writing || Date.now() > deadline) return head;
+    await sleep(5 + Math.random() * 20);
+  }
 }
 
 interface Written {
@@ -83,29 +126,33 @@ async function applyInOrder(
   return { revision, outcome: step.outcome, unresolvedTypes };
 }
 
+/** The entity's whole event set folded again (with `recorded`, when it is not logged yet). */
 async function refold(
   writers: EntityWriters,
   head: Head | null,
-  recorded: RecordedEvent,
+  entityId: string,
+  recorded?: RecordedEvent,
 ): Promise<Written | null> {
-  const entityId = recorded.event.entityId;
   const logged = await writers.events.eventsOf(entityId);
-  const events = logged.some((event) => event.messageId === recorded.messageId)
-    ? logged
-    : [...logged, recorded];
+  const events =
+    !recorded || logged.some((event) => event.messageId === recorded.messageId)
+      ? logged
+      : [...logged, recorded];
+  const first = events[0];
+  if (!first) return null;
   const { rules, unresolvedTypes } = await rulesFor(
     writers,
     events.map((event) => event.event),
   );
   const fold = foldEvents(events, rules);
   const revision = await writers.entities.swapHead(entityId, head?.revision ?? 0, {
-    entityType: head?.entityType ?? entityTypeOf(recorded.event),
+    entityType: head?.entityType ?? entityTypeOf(first.event),
     ...fold.timeline,
     newest: fold.newest,
   });
   if (revision === null) return null;
   await writers.entities.replaceVersions(entityId, revision, fold.versions);
-  const outcome = fold.outcomes.get(recorded.messageId) ?? { status: 'unchanged' };
+  const outcome = (recorded && fold.outcomes.get(recorded.messageId)) ?? { status: 'unchanged' as const };
   return { revision, outcome, unresolvedTypes };
 }
 
@@ -127,14 +174,4 @@ function volumeTypeIdOf(event: EntityEvent): string[] {
       ? event.volumeTypeId
       : event.kind === 'volume.existed' && event.backfill?.volumeTypeId;
   return id ? [id] : [];
-}
-
-/**
- * A volume type created while we folded with its bare id: whichever of the two writers runs second
- * resolves it (the type writer resolves after saving; we re-check after writing), so neither order loses it.
- */
-async function resolveLateVolumeTypes(writers: EntityWriters, typeIds: string[]): Promise<void> {
-  if (typeIds.length === 0) return;
-  const names = await writers.volumeTypes.namesOf(typeIds);
-  await Promise.all([...names].map(([id, name]) => writers.entities.resolveVolumeType(id, name)));
 }

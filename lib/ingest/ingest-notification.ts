@@ -6,7 +6,11 @@ import type { Outcome } from '#domain/timeline';
 import type { EntityRepository } from '#store/entity-repository';
 import type { EventLog, LoggedNotification } from '#store/event-log';
 import type { VolumeTypeRepository } from '#store/volume-types';
-import { applyEntityEvent, type EntityWriters } from './apply-entity-event.ts';
+import {
+  applyEntityEvent,
+  type EntityWriters,
+  nameVolumeTypesLearnedMeanwhile,
+} from './apply-entity-event.ts';
 
 export interface IngestDependencies extends EntityWriters {
   events: EventLog;
@@ -79,7 +83,7 @@ export async function recordVolumeType(
   if ((await deps.events.appendOther(logged, volumeType)) === 'applied')
     return { ...report, result: 'duplicate' };
   await deps.volumeTypes.save({ volume_type_id: volumeType.id, volume_type_name: volumeType.name });
-  await deps.entities.resolveVolumeType(volumeType.id, volumeType.name);
+  await nameVolumeTypesLearnedMeanwhile(deps, [volumeType.id]);
   await deps.events.markApplied(logged.messageId);
   return { ...report, result: 'volume-type-recorded' };
 }

@@ -26,6 +26,9 @@ export interface HeadDocument {
   count: number;
   active: EntityVersion | null;
   newest: { at: Date; rank: number; messageId: string } | null;
+  /** False while the writer that claimed this revision writes its versions (absent on older documents: done). */
+  done?: boolean;
+  claimed_at?: Date;
 }
 
 export interface VolumeTypeDocument {

@@ -9,7 +9,12 @@ export interface Head extends Timeline {
   entityType: EntityType;
   revision: number;
   newest: EventKey | null;
+  /** Its writer is still writing the versions of this revision: the next writer waits for it. */
+  writing: boolean;
 }
+
+/** A writer that claimed a revision and has not finished it after this long is taken for dead. */
+export const WRITER_STALL_MS = 15_000;
 
 function headDocumentId(entityId: string, revision: number): string {
   return `${entityId}#${revision}`;
@@ -36,6 +41,8 @@ export class EntityRepository {
       count: document.count,
       active: document.active && fromDocument(document.active),
       newest: document.newest,
+      writing:
+        document.done === false && (document.claimed_at?.getTime() ?? 0) > Date.now() - WRITER_STALL_MS,
     };
   }
 
@@ -44,11 +51,15 @@ export class EntityRepository {
    * document of its own, claimed by inserting its unique _id: the one write every MongoDB-compatible
    * server makes atomic (a conditional update is not, on FerretDB over PostgreSQL). Old revisions are
    * kept: deleting one would let a stalled writer claim its id again.
+   *
+   * The revision stays `writing` until `finishRevision`. Claim only from a head that is not writing: the
+   * revision guards of the version writes are conditional updates too, so on FerretDB two writers of one
+   * entity writing at once could still let the older one's version land last.
    */
   async swapHead(
     entityId: string,
     expectedRevision: number,
-    next: Omit<Head, 'revision'>,
+    next: Omit<Head, 'revision' | 'writing'>,
   ): Promise<number | null> {
     const revision = expectedRevision + 1;
     try {
@@ -60,12 +71,22 @@ export class EntityRepository {
         count: next.count,
         active: next.active && toStoredVersion(next.active),
         newest: next.newest,
+        done: false,
+        claimed_at: new Date(),
       });
       return revision;
     } catch (error) {
       if (isDuplicateKeyError(error)) return null;
       throw error;
     }
+  }
+
+  /** The versions of `revision` are written: the next writer of the entity may claim its revision. */
+  async finishRevision(entityId: string, revision: number): Promise<void> {
+    await this.collections.heads.updateOne(
+      { _id: headDocumentId(entityId, revision) },
+      { $set: { done: true } },
+    );
   }
 
   async writeChanges(entityId: string, revision: number, changes: readonly VersionChange[]): Promise<void> {
@@ -112,19 +133,12 @@ export class EntityRepository {
     return documents.map(fromDocument);
   }
 
-  /** A volume type became known: versions and heads that carried its id now carry its name. */
-  async resolveVolumeType(volumeTypeId: string, name: string): Promise<void> {
-    if (volumeTypeId === name) return;
-    await Promise.all([
-      this.collections.entity.updateMany(
-        { entity_type: 'volume', volume_type: volumeTypeId },
-        { $set: { volume_type: name } },
-      ),
-      this.collections.heads.updateMany(
-        { 'active.volume_type': volumeTypeId },
-        { $set: { 'active.volume_type': name } },
-      ),
-    ]);
+  /** Volumes with versions recorded under a volume type id (its name was unknown then). */
+  async volumesOfType(volumeTypeId: string): Promise<string[]> {
+    return this.collections.entity.distinct('entity_id', {
+      entity_type: 'volume',
+      volume_type: volumeTypeId,
+    });
   }
 
   private putOperation(

@@ -14,7 +14,7 @@ export interface Store {
 export async function openStore(config: StoreConfig, options: { maxPoolSize?: number } = {}): Promise<Store> {
   const client = new MongoClient(config.MONGODB_URI, {
     maxPoolSize: options.maxPoolSize ?? 5,
-    serverSelectionTimeoutMS: 5_000,
+    serverSelectionTimeoutMS: config.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
   });
   await client.connect();
   const collections = collectionsOf(client.db(config.MONGODB_DATABASE));

@@ -2,17 +2,17 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Db } from 'mongodb';
 import { inject } from 'vitest';
-import { loadConfig, type RulesConfig, rulesConfigSchema } from '#config/schema';
+import { loadConfig, type RulesConfig, rulesConfigSchema, storeConfigSchema } from '#config/schema';
 import { createIngestorForStore } from '#ingest/compose';
 import type { IngestNotification } from '#ingest/ingest-notification';
 import { CountingSink } from '#ingest/metrics';
 import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
 import { SqsPoller } from '#queue/sqs-poller';
+import { type OsloMessage, rabbitBody } from '#simulator/notifications';
 import type { EntityDocument } from '#store/collections';
 import { EntityRepository } from '#store/entity-repository';
 import { openStore, type Store } from '#store/mongo-client';
 import { uniqueDatabaseName } from './mongo-server.ts';
-import { type OsloMessage, rabbitBody } from './notifications.ts';
 
 export interface TestStore extends Store {
   db: Db;
@@ -21,9 +21,15 @@ export interface TestStore extends Store {
 }
 
 /** A fresh database on the suite's MongoDB-compatible server (FerretDB, or MONGODB_URI), dropped on close. */
-export async function openTestStore(prefix: string, uri = inject('mongoUri')): Promise<TestStore> {
+export async function openTestStore(
+  prefix: string,
+  uri = inject('mongoUri'),
+  settings: Record<string, string> = {},
+): Promise<TestStore> {
   const database = uniqueDatabaseName(prefix);
-  const store = await openStore({ MONGODB_URI: uri, MONGODB_DATABASE: database });
+  const store = await openStore(
+    loadConfig(storeConfigSchema, { MONGODB_URI: uri, MONGODB_DATABASE: database, ...settings }),
+  );
   const db = store.client.db(database);
   return {
     ...store,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { instanceCreated, instanceDeleted, instanceResized } from '#simulator/notifications';
 import { startTestApi, type TestApi, versionsIn } from '#test/helpers/api-harness';
-import { instanceCreated, instanceDeleted, instanceResized } from '#test/helpers/notifications';
 
 let api: TestApi;
 

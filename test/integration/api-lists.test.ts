@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { startTestApi, type TestApi } from '#test/helpers/api-harness';
 import {
   instanceCreated,
   instanceDeleted,
   volumeAttached,
   volumeCreated,
   volumeTypeCreated,
-} from '#test/helpers/notifications';
+} from '#simulator/notifications';
+import { startTestApi, type TestApi } from '#test/helpers/api-harness';
 
 let api: TestApi;
 

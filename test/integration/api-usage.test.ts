@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { startTestApi, type TestApi } from '#test/helpers/api-harness';
 import {
   instanceCreated,
   instanceDeleted,
@@ -12,7 +11,8 @@ import {
   volumeDetached,
   volumeResized,
   volumeTypeCreated,
-} from '#test/helpers/notifications';
+} from '#simulator/notifications';
+import { startTestApi, type TestApi } from '#test/helpers/api-harness';
 
 let api: TestApi;
 const PROJECT = randomUUID();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { volumeAttached, volumeCreated, volumeDetached } from '#simulator/notifications';
 import { startTestApi, type TestApi, versionsIn } from '#test/helpers/api-harness';
-import { volumeAttached, volumeCreated, volumeDetached } from '#test/helpers/notifications';
 
 let api: TestApi;
 const TYPE_ID = randomUUID();

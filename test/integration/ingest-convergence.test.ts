@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { simulateCloud } from '#simulator/cloud';
+import { type OsloMessage, rabbitBody } from '#simulator/notifications';
+import { shuffled } from '#simulator/random';
 import {
   entityCollection,
   ingestorFor,
@@ -6,12 +9,23 @@ import {
   startIngestWorkers,
   type TestStore,
 } from '#test/helpers/ingest-harness';
-import { type OsloMessage, rabbitBody } from '#test/helpers/notifications';
 import { createQueuePair, startSqsEmulator } from '#test/helpers/sqs-emulator';
 import { sendBodies, waitForQueueDrained } from '#test/helpers/sqs-queue';
-import { shuffled, usageStream } from '#test/helpers/usage-stream';
 
-const STREAM = usageStream({ seed: 20161124, entities: 400 }).slice(0, 1000);
+/**
+ * The first 1,000 notifications of a month of 8 projects: about 300 instances and volumes. With 4 workers,
+ * this stream once let a volume type learned late bring back a stale version (a volume billed twice).
+ */
+const STREAM = simulateCloud({
+  seed: 20161124,
+  projects: 8,
+  instancesPerProject: 20,
+  volumesPerProject: 20,
+  start: new Date('2016-11-24T00:00:00Z'),
+  days: 30,
+})
+  .notifications.map(({ message }) => message)
+  .slice(0, 1000);
 const stores: TestStore[] = [];
 let reference: Awaited<ReturnType<typeof entityCollection>>;
 
@@ -37,7 +51,7 @@ describe('the entity collection built from one 1,000-event stream of a few hundr
   it('holds a version for every entity of the stream', () => {
     const entities = new Set(reference.map((version) => version.entity_id));
     expect(STREAM).toHaveLength(1000);
-    expect(entities.size).toBeGreaterThan(300);
+    expect(entities.size).toBeGreaterThan(250);
   });
 
   it(

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { instanceCreated, osloEnvelope, rabbitBody, volumeCreated } from '#simulator/notifications';
 import {
   ingestorFor,
   openTestStore,
@@ -6,7 +7,6 @@ import {
   startIngestWorkers,
   type TestStore,
 } from '#test/helpers/ingest-harness';
-import { instanceCreated, osloEnvelope, rabbitBody, volumeCreated } from '#test/helpers/notifications';
 import { createQueuePair, startSqsEmulator } from '#test/helpers/sqs-emulator';
 import { receiveExpected, sendBodies, waitForQueueDrained } from '#test/helpers/sqs-queue';
 

@@ -5,11 +5,11 @@ import type { VersionChange } from '#domain/timeline';
 import { createNotificationIngestor } from '#ingest/ingest-notification';
 import { CountingSink } from '#ingest/metrics';
 import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
+import { instanceCreated, instanceResized, rabbitBody } from '#simulator/notifications';
 import { EntityRepository } from '#store/entity-repository';
 import { EventLog } from '#store/event-log';
 import { VolumeTypeRepository } from '#store/volume-types';
 import { defaultRules, ingestorFor, openTestStore, type TestStore } from '#test/helpers/ingest-harness';
-import { instanceCreated, instanceResized, rabbitBody } from '#test/helpers/notifications';
 import { lambdaContext, sqsEvent } from '#test/helpers/sqs-records';
 
 let store: TestStore;

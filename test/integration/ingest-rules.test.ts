@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultRules, ingestorFor, openTestStore, type TestStore } from '#test/helpers/ingest-harness';
 import {
   instanceCreated,
   instanceDeleted,
@@ -15,7 +14,8 @@ import {
   volumeResized,
   volumeTypeCreated,
   volumeUpdated,
-} from '#test/helpers/notifications';
+} from '#simulator/notifications';
+import { defaultRules, ingestorFor, openTestStore, type TestStore } from '#test/helpers/ingest-harness';
 
 const at = (iso: string) => new Date(iso);
 const CREATED = '2016-11-24T15:00:00.000Z';

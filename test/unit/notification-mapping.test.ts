@@ -22,7 +22,7 @@ import {
   volumeResized,
   volumeTypeCreated,
   volumeUpdated,
-} from '#test/helpers/notifications';
+} from '#simulator/notifications';
 
 const options = mappingOptionsFrom(loadConfig(rulesConfigSchema, {}));
 const map = (message: OsloMessage): MappedNotification =>

@@ -105,7 +105,7 @@ function checkedPeriod(query: Query, now: Date): Period {
 
 const hours = (seconds: number) => seconds / 3600;
 
-function usageJson(usage: ProjectUsage, period: Period): ProjectUsageJson {
+export function usageJson(usage: ProjectUsage, period: Period): ProjectUsageJson {
   const { instances, volumes } = usage;
   return {
     project_id: usage.projectId,

@@ -289,6 +289,8 @@ export interface CommonOptions {
   context?: Record<string, unknown>;
   /** Merged last into the payload, for odd shapes (a key set to `undefined` is removed). */
   payload?: Record<string, unknown>;
+  /** Where the ids nobody asks for come from (request id, `_unique_id`, attachment rows); seeded in the simulator. */
+  uuid?: () => string;
 }
 
 type Service = 'nova' | 'cinder';
@@ -307,14 +309,16 @@ function buildMessage(env: Envelope, o: CommonOptions): OsloMessage {
   const tenantId = o.tenantId ?? DEFAULTS.tenantId;
   const userId = o.userId ?? DEFAULTS.userId;
   const payload = o.payload ? mergeDefined(env.payload, o.payload) : env.payload;
+  const uuid = o.uuid ?? randomUUID;
+  const requestId = o.requestId ?? `req-${uuid()}`;
   const message: OsloMessage = {
-    message_id: o.messageId ?? randomUUID(),
+    message_id: o.messageId ?? uuid(),
     publisher_id: o.publisherId ?? env.publisherId,
     event_type: env.eventType,
     priority: 'INFO',
     payload,
     timestamp: fmtOrDefault(o.emittedAt ?? o.timestamp, env.emitted, formatNovaTimestamp),
-    _unique_id: randomUUID().replace(/-/g, ''),
+    _unique_id: uuid().replace(/-/g, ''),
   };
   const contextTime = fmtOrDefault(
     o.timestamp,
@@ -322,8 +326,8 @@ function buildMessage(env: Envelope, o: CommonOptions): OsloMessage {
     env.service === 'nova' ? formatStrtime : pyIsoNaive,
   );
   const context = env.admin
-    ? adminContext(contextTime, o.requestId)
-    : userContext(env.service, contextTime, tenantId, userId, o.requestId);
+    ? adminContext(contextTime, requestId)
+    : userContext(env.service, contextTime, tenantId, userId, requestId);
   Object.assign(message, context);
   if (o.context) {
     for (const [key, value] of Object.entries(o.context)) message[`_context_${key}`] = value;
@@ -337,7 +341,7 @@ function userContext(
   timestamp: string,
   tenantId: string,
   userId: string,
-  requestId: string | undefined,
+  requestId: string,
 ): Record<`_context_${string}`, unknown> {
   const common = {
     _context_auth_token: DEFAULTS.authToken,
@@ -351,7 +355,7 @@ function userContext(
     _context_read_deleted: 'no',
     _context_read_only: false,
     _context_remote_address: DEFAULTS.remoteAddress,
-    _context_request_id: requestId ?? `req-${randomUUID()}`,
+    _context_request_id: requestId,
     _context_resource_uuid: null,
     _context_roles: ['_member_', 'Member'],
     _context_show_deleted: false,
@@ -397,10 +401,7 @@ function userContext(
 }
 
 /** Periodic jobs (cinder-volume-usage-audit) use an admin context: no user, no project, no token. */
-function adminContext(
-  timestamp: string,
-  requestId: string | undefined,
-): Record<`_context_${string}`, unknown> {
+function adminContext(timestamp: string, requestId: string): Record<`_context_${string}`, unknown> {
   return {
     _context_auth_token: null,
     _context_domain: null,
@@ -413,7 +414,7 @@ function adminContext(
     _context_read_deleted: 'no',
     _context_read_only: false,
     _context_remote_address: null,
-    _context_request_id: requestId ?? `req-${randomUUID()}`,
+    _context_request_id: requestId,
     _context_resource_uuid: null,
     _context_roles: ['admin'],
     _context_service_catalog: [],
@@ -582,6 +583,25 @@ export function instanceCreated(o: InstanceOptions = {}): OsloMessage {
       created_at: fmt(o.createdAt ?? d.createdAt, pyStrAware),
       launched_at: fmt(launched, formatStrtime),
     },
+  );
+}
+
+/**
+ * `compute.instance.create.error`: the build failed on the compute host. Nova adds the fault's `message` and
+ * `code`; the instance is still `building`, never launched.
+ */
+export function instanceCreateFailed(o: InstanceOptions & { fault?: string } = {}): OsloMessage {
+  const d = DEFAULT_TIMES.instanceCreate;
+  return instanceMessage(
+    o,
+    {
+      suffix: 'create.error',
+      times: d,
+      state: 'building',
+      withNetwork: false,
+      extra: { message: o.fault ?? 'Build of instance aborted: Failure prepping block device.', code: 500 },
+    },
+    { created_at: fmt(o.createdAt ?? d.createdAt, pyStrAware), launched_at: '' },
   );
 }
 
@@ -767,6 +787,7 @@ function volumeMessage(o: VolumeOptions, ev: VolumeEvent): OsloMessage {
         ...ev.extra,
         volume_attachment: ev.attachments.map((instanceUuid, i) =>
           attachmentRecord(
+            o.uuid ?? randomUUID,
             volumeId,
             instanceUuid,
             i,
@@ -789,10 +810,16 @@ function volumeMessage(o: VolumeOptions, ev: VolumeEvent): OsloMessage {
 }
 
 /** A `volume_attachment` DB row as jsonutils.to_primitive serializes it (datetimes in strtime format). */
-function attachmentRecord(volumeId: string, instanceUuid: string, index: number, attachTime: Date) {
+function attachmentRecord(
+  uuid: () => string,
+  volumeId: string,
+  instanceUuid: string,
+  index: number,
+  attachTime: Date,
+) {
   const attached = formatStrtime(new Date(Math.floor(attachTime.getTime() / 1000) * 1000));
   return {
-    id: randomUUID(),
+    id: uuid(),
     volume_id: volumeId,
     instance_uuid: instanceUuid,
     attached_host: null,
@@ -943,10 +970,13 @@ export function volumeTypeCreated(o: VolumeTypeOptions = {}): OsloMessage {
  * An event Almanach ignores. `compute.*` gets an instance payload (state `stopped`), `volume.*`/`snapshot.*`
  * a volume payload, anything else a small generic payload.
  */
-export function unrelatedEvent(eventType = 'compute.instance.power_off.end'): OsloMessage {
+export function unrelatedEvent(
+  eventType = 'compute.instance.power_off.end',
+  o: InstanceOptions = {},
+): OsloMessage {
   if (eventType.startsWith('compute.instance.')) {
     return instanceMessage(
-      {},
+      o,
       {
         suffix: eventType.slice('compute.instance.'.length),
         times: DEFAULT_TIMES.instanceRebuild,
@@ -955,8 +985,8 @@ export function unrelatedEvent(eventType = 'compute.instance.power_off.end'): Os
         extra: {},
       },
       {
-        created_at: formatPyStr(DEFAULT_TIMES.instanceCreate.createdAt, true),
-        launched_at: formatStrtime(DEFAULT_TIMES.instanceCreate.launchedAt),
+        created_at: fmt(o.createdAt ?? DEFAULT_TIMES.instanceCreate.createdAt, pyStrAware),
+        launched_at: fmt(o.launchedAt ?? DEFAULT_TIMES.instanceCreate.launchedAt, formatStrtime),
       },
     );
   }
