@@ -3,7 +3,7 @@ import { apiConfigSchema } from '#config/api-schema';
 import { bridgeConfigSchema } from '#config/bridge-schema';
 import { loadConfig } from '#config/schema';
 import { startApiServer } from '#http/local-server';
-import { brokerReachable, spawnBridge } from '#local/bridge-process';
+import { brokerReachable, freePort, spawnBridge } from '#local/bridge-process';
 import { startLocalStack } from '#local/stack';
 
 /**
@@ -12,6 +12,7 @@ import { startLocalStack } from '#local/stack';
  * the API on 127.0.0.1:8000. Ctrl-C or SIGTERM stops every part.
  */
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+const BRIDGE_READY_TIMEOUT_MS = 60_000;
 const logger = new Logger({ serviceName: 'almanach' });
 const env = process.env;
 
@@ -21,10 +22,21 @@ const api = await startApiServer({
   config: loadConfig(apiConfigSchema, { ...env, MONGODB_URI: stack.mongoUri }),
   logger,
 });
-const bridgeEnv = { SQS_ENDPOINT: stack.sqsEndpoint, INGEST_QUEUE_URL: stack.queueUrl };
+const bridgeTarget = { SQS_ENDPOINT: stack.sqsEndpoint, INGEST_QUEUE_URL: stack.queueUrl };
+const configuredBridge = loadConfig(bridgeConfigSchema, { ...env, ...bridgeTarget });
+const bridgeEnv = {
+  ...bridgeTarget,
+  BRIDGE_HEALTH_PORT: String(
+    configuredBridge.BRIDGE_HEALTH_PORT || (await freePort(configuredBridge.BRIDGE_HEALTH_HOST)),
+  ),
+};
 const bridgeConfig = loadConfig(bridgeConfigSchema, { ...env, ...bridgeEnv });
+const healthUrl = `http://${bridgeConfig.BRIDGE_HEALTH_HOST}:${bridgeConfig.BRIDGE_HEALTH_PORT}/health`;
 const rabbitUp = await brokerReachable(bridgeConfig.RABBITMQ_URL);
-const bridge = spawnBridge(bridgeEnv);
+const bridge = spawnBridge(bridgeEnv, healthUrl);
+// Until the bridge has declared and bound its queue, a notification published to the exchanges reaches
+// no queue and is gone: "running" is printed only once it consumes.
+const bridgeConsuming = rabbitUp && (await bridge.consuming(BRIDGE_READY_TIMEOUT_MS));
 
 const apiToken = env.ALMANACH_AUTH_TOKEN ?? 'secret';
 const lines = [
@@ -35,10 +47,12 @@ const lines = [
   `  SQS        ${stack.sqsEndpoint}${stack.embeddedSqs ? ' (embedded emulator)' : ''}  queue ${stack.queueUrl}`,
   `             dead letters ${stack.dlqUrl ?? '(the queue redrive policy decides)'}`,
   `  Ingest     ${stack.config.INGEST_WORKERS} workers polling the queue with the Lambda's handler`,
-  `  Bridge     ${bridgeConfig.RABBITMQ_URL.replace(/\/\/[^@]*@/, '//')}  exchanges ${bridgeConfig.BRIDGE_EXCHANGES.join(', ')} -> queue ${bridgeConfig.BRIDGE_QUEUE} (routing key ${bridgeConfig.BRIDGE_ROUTING_KEY}), health http://${bridgeConfig.BRIDGE_HEALTH_HOST}:${bridgeConfig.BRIDGE_HEALTH_PORT}/health`,
-  rabbitUp
+  `  Bridge     ${bridgeConfig.RABBITMQ_URL.replace(/\/\/[^@]*@/, '//')}  exchanges ${bridgeConfig.BRIDGE_EXCHANGES.join(', ')} -> queue ${bridgeConfig.BRIDGE_QUEUE} (routing key ${bridgeConfig.BRIDGE_ROUTING_KEY}), health ${healthUrl}`,
+  bridgeConsuming
     ? ''
-    : `  !! RabbitMQ is not reachable at ${new URL(bridgeConfig.RABBITMQ_URL).host}: start it with 'rabbitmq-server -detached' (the bridge keeps retrying; everything else runs)`,
+    : rabbitUp
+      ? `  !! the bridge is not consuming yet: until it is, notifications published to those exchanges reach no queue (see ${healthUrl})`
+      : `  !! RabbitMQ is not reachable at ${new URL(bridgeConfig.RABBITMQ_URL).host}: start it with 'rabbitmq-server -detached' (the bridge keeps retrying; everything else runs)`,
   `Send traffic: npm run simulate -- --verify   (or publish Nova/Cinder notifications to those exchanges)`,
   `Dead letters: npm run replay -- --sqs-endpoint ${stack.sqsEndpoint} --queue ${stack.dlqUrl ?? '<dlq>'} --list`,
   `Try: curl -H 'X-Auth-Token: ${apiToken}' '${api.url}/v1/info'`,

@@ -1,15 +1,20 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createConnection } from 'node:net';
+import { type AddressInfo, createConnection, createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface BridgeProcess {
   child: ChildProcess;
+  /**
+   * Resolves true once the bridge's health endpoint answers 200 (topology declared, consuming, SQS ok),
+   * false if that takes longer than `timeoutMs` or the bridge exits first.
+   */
+  consuming(timeoutMs: number): Promise<boolean>;
   /** SIGTERM (the bridge flushes and acknowledges in-flight batches), SIGKILL after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
 }
 
 /** The bridge runs as its own process, as it does on ECS: its crash or restart never takes the rest down. */
-export function spawnBridge(env: Record<string, string | undefined>): BridgeProcess {
+export function spawnBridge(env: Record<string, string | undefined>, healthUrl: string): BridgeProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'functions/bridge/index.ts'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -17,6 +22,18 @@ export function spawnBridge(env: Record<string, string | undefined>): BridgeProc
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     child,
+    consuming: async (timeoutMs) => {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline && child.exitCode === null && child.signalCode === null) {
+        const healthy = await fetch(healthUrl, { signal: AbortSignal.timeout(1_000) }).then(
+          (response) => response.ok,
+          () => false,
+        );
+        if (healthy) return true;
+        await sleep(200);
+      }
+      return false;
+    },
     stop: async (graceMs = 25_000) => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
@@ -43,5 +60,17 @@ export function brokerReachable(amqpUrl: string, timeoutMs = 1_000): Promise<boo
       resolve(true);
     });
     socket.once('error', () => resolve(false));
+  });
+}
+
+/** A port free on `host` now, so the parent knows where a child's port-0 server will listen. */
+export function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
   });
 }

@@ -56,10 +56,15 @@ beforeAll(async () => {
   });
   exited = new Promise((resolve) => stack.once('exit', (code, signal) => resolve({ code, signal })));
   await waitUntil(
-    `npm start prints its status (output: ${output.slice(-400)})`,
-    () => output.includes('Almanach is running'),
+    'npm start prints its status',
+    () => {
+      if (stack.exitCode !== null) throw new Error(`npm start exited ${stack.exitCode}:\n${output}`);
+      return output.includes('Almanach is running');
+    },
     240_000,
-  );
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}\n--- npm start printed ---\n${output.slice(-4_000)}`);
+  });
   const api = /API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output);
   if (!api?.[1]) throw new Error(`no API URL in the status block:\n${output}`);
   apiUrl = api[1];
