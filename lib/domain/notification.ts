@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseLenientDate } from './dates.ts';
 import { MalformedNotificationError } from './errors.ts';
+import { unstorablePart } from './storable.ts';
 
 /**
  * The notification as oslo.messaging publishes it: the messaging v2 envelope
@@ -35,6 +36,9 @@ export type Notification = z.infer<typeof notificationSchema>;
 
 export function parseNotification(body: string): Notification {
   const message = unwrapEnvelope(parseJson(body, 'body'));
+  // Refused here, not by the write that would fail on it: a retry could never succeed.
+  const unstorable = unstorablePart(message);
+  if (unstorable) throw new MalformedNotificationError(unstorable.reason, unstorable.path || undefined);
   const parsed = notificationSchema.safeParse(message);
   if (!parsed.success) throw fromZodError(parsed.error);
   return parsed.data;

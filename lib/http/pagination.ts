@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { unstorablePart } from '#domain/storable';
 import { ValidationError } from './errors.ts';
 import type { ApiRequest } from './request.ts';
 
@@ -49,8 +50,10 @@ export function encodeCursor(position: unknown): string {
 
 function decodeCursor<Position>(cursor: string, schema: z.ZodType<Position>): Position {
   try {
-    const parsed = schema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    if (parsed.success) return parsed.data;
+    const position: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    // A forged cursor's position reaches a find: one the store cannot hold would fail there.
+    const parsed = unstorablePart(position) ? undefined : schema.safeParse(position);
+    if (parsed?.success) return parsed.data;
   } catch {
     // Not base64url JSON: reported below like any other cursor we did not issue.
   }

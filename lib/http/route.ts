@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { unstorablePart } from '#domain/storable';
 import type { BodySpec } from './body.ts';
 import type { CsvTable } from './csv.ts';
 import { MissingParamError, ValidationError } from './errors.ts';
@@ -93,8 +94,10 @@ export function defineRoute<Params extends ObjectSchema, Query extends ObjectSch
     body: spec.body.schema,
     responses: spec.responses,
     run: async (request, services) => {
+      refuseUnstorable(request.pathParams);
       const params = parseOrReject(spec.params, request.pathParams);
       const query = parseOrReject(spec.query, Object.fromEntries(request.query));
+      if (spec.body.schema && request.body.kind === 'json') refuseUnstorable(request.body.value);
       const body = spec.body.parse(request.body, request.query);
       return spec.handler({ params, query, body, request, services });
     },
@@ -107,6 +110,16 @@ export function unversioned(path: string): string {
 
 export function emptyObject() {
   return z.object({});
+}
+
+/**
+ * What the store could not hold (#domain/storable) would fail in a write or a find as a 500: refused
+ * first, naming the parameter or body field. Query values need no check here: each one a route reads is
+ * validated by its own format (dates, digits, cursors).
+ */
+function refuseUnstorable(value: unknown): void {
+  const part = unstorablePart(value);
+  if (part) throw new ValidationError(part.path || 'body', part.reason);
 }
 
 /** A missing parameter is reported as Almanach reports its `start`; any other problem names the field. */

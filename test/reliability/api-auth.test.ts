@@ -1,0 +1,99 @@
+import { timingSafeEqual } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { PrivateKeyValidator } from '#http/auth/private-key';
+import { ROUTES } from '#http/routes';
+import { startTestApi, type TestApi } from '#test/helpers/api-harness';
+import { FUZZ_INSTANCE, FUZZ_PROJECT, FUZZ_TYPE, FUZZ_VOLUME, seedFuzzingStore } from './api-arbitraries.ts';
+
+// The real comparison, observed: the private key check must go through it.
+vi.mock('node:crypto', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:crypto')>();
+  return { ...actual, timingSafeEqual: vi.fn(actual.timingSafeEqual) };
+});
+
+let api: TestApi;
+
+beforeAll(async () => {
+  api = await startTestApi('reliability_auth');
+  await seedFuzzingStore(api);
+});
+
+afterAll(async () => {
+  await api.close();
+});
+
+const PARAMS: Record<string, string> = {
+  project_id: FUZZ_PROJECT,
+  instance_id: FUZZ_INSTANCE,
+  volume_id: FUZZ_VOLUME,
+  entity_id: FUZZ_INSTANCE,
+  type_id: FUZZ_TYPE,
+};
+const PERIOD = 'start=2016-01-01%2000:00:00.000';
+
+/** A request to every protected route and path, on the seeded entities: only the token is at fault. */
+const protectedRequests = ROUTES.filter((route) => route.auth).flatMap((route) =>
+  route.paths.map((template) => ({
+    name: `${route.method} ${template}`,
+    method: route.method,
+    path: `${template.replace(/\{(\w+)\}/g, (_, name: string) => PARAMS[name] ?? name)}?${PERIOD}`,
+  })),
+);
+
+const BAD_TOKENS: [string, string | null][] = [
+  ['no token', null],
+  ['a wrong token', 'not-the-secret'],
+  ['the token in upper case', 'SECRET'],
+  ['the token capitalized', 'Secret'],
+  ['a prefix of the token', 'secre'],
+  ['the token twice', 'secretsecret'],
+];
+
+describe('authentication', () => {
+  it('leaves only the info route and the OpenAPI document public', () => {
+    expect(ROUTES.filter((route) => !route.auth).map((route) => route.path)).toEqual([
+      '/v1/info',
+      '/v1/openapi.json',
+    ]);
+  });
+
+  describe.each(BAD_TOKENS)('with %s', (_, token) => {
+    it.each(protectedRequests)('$name answers 401 and changes nothing', async ({ method, path }) => {
+      const body = method === 'GET' || method === 'HEAD' ? undefined : { date: '2016-06-01T00:00:00Z' };
+      const before = await api.snapshot();
+      const response = await api.call(method, path, { token, body });
+      expect(response.status).toBe(401);
+      expect(await api.snapshot()).toEqual(before);
+    });
+  });
+});
+
+describe('the private key comparison', () => {
+  const validator = new PrivateKeyValidator('secret');
+  const compare = vi.mocked(timingSafeEqual);
+
+  beforeEach(() => {
+    compare.mockClear();
+  });
+
+  it.each([['s'], ['secre'], ['SECRET'], ['secret'], ['secret!'], ['x'.repeat(10_000)]])(
+    'compares %j with timingSafeEqual over two 32-byte digests, whatever its length',
+    async (token) => {
+      expect(await validator.validate(token)).toBe(token === 'secret');
+      expect(compare).toHaveBeenCalledTimes(1);
+      const [given, expected] = compare.mock.calls[0] ?? [];
+      expect(given?.byteLength).toBe(32);
+      expect(expected?.byteLength).toBe(32);
+    },
+  );
+
+  it('refuses an empty token without comparing', async () => {
+    expect(await validator.validate('')).toBe(false);
+    expect(compare).not.toHaveBeenCalled();
+  });
+
+  it('compares through timingSafeEqual for requests to the server too', async () => {
+    await api.call('GET', '/v1/volume_types', { token: 'SECRET' });
+    expect(compare).toHaveBeenCalled();
+  });
+});
