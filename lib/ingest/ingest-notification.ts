@@ -32,6 +32,30 @@ export interface IngestReport {
 
 export type IngestNotification = (body: string) => Promise<IngestReport>;
 
+/** Only the entity id is read: it does not depend on which attributes the mapping keeps. */
+const NO_ATTRIBUTES: MappingOptions = {
+  instanceMetadataWhitelist: [],
+  imageMetaWhitelist: [],
+  osKeys: { osType: '', distro: '', version: '' },
+};
+
+/**
+ * Notifications with the same key are applied one after another, in the order they came; different keys
+ * may be applied concurrently. Order is an efficiency matter only (an entity's events in order take the
+ * incremental path, out of order a re-fold): concurrent writers of one entity stay correct either way.
+ * A notification that does not parse has no key and fails on its own.
+ */
+export function orderingKeyOf(body: string): string | undefined {
+  try {
+    const mapped = mapNotification(parseNotification(body), NO_ATTRIBUTES);
+    if (mapped.type === 'entity') return `entity:${mapped.event.entityId}`;
+    if (mapped.type === 'volume_type') return `volume_type:${mapped.volumeType.id}`;
+  } catch {
+    // Malformed: the ingest reports why when it parses it again.
+  }
+  return undefined;
+}
+
 /**
  * One notification, as it arrived: parse it (a malformed one throws MalformedNotificationError, for the
  * dead-letter queue), log it once under its message_id, then fold it into its entity. Any other error is
