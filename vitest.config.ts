@@ -46,6 +46,33 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'reliability',
+          include: ['test/reliability/**/*.test.ts'],
+          exclude: ['test/reliability/faults.test.ts'],
+          environment: 'node',
+          globalSetup: ['./test/helpers/mongo-server.ts'],
+          // Each file injects faults into real servers it starts (or the machine's RabbitMQ): one at a time.
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'faults',
+          include: ['test/reliability/faults.test.ts'],
+          environment: 'node',
+          // Stops the machine's RabbitMQ app among other faults: runs after every other project, alone.
+          sequence: { groupOrder: 1 },
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ingestConfigSchema } from './schema.ts';
 
 /** Settings of the whole system on one machine (`npm start`); the parts' own settings apply as well. */
 export const localStackConfigSchema = z.object({
@@ -29,3 +30,12 @@ export const localStackConfigSchema = z.object({
 });
 
 export type LocalStackConfig = z.infer<typeof localStackConfigSchema>;
+
+/** `npm run ingest-worker`: the ingest side alone, polling a queue someone else created (and fills). */
+export const ingestWorkerConfigSchema = ingestConfigSchema.extend({
+  SQS_ENDPOINT: z.string().url().optional().describe('SQS endpoint (default: real AWS)'),
+  INGEST_QUEUE_URL: z.string().url().describe('The ingest queue to poll'),
+  INGEST_WORKERS: localStackConfigSchema.shape.INGEST_WORKERS,
+});
+
+export type IngestWorkerConfig = z.infer<typeof ingestWorkerConfigSchema>;

@@ -22,18 +22,8 @@ export function spawnBridge(env: Record<string, string | undefined>, healthUrl: 
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     child,
-    consuming: async (timeoutMs) => {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline && child.exitCode === null && child.signalCode === null) {
-        const healthy = await fetch(healthUrl, { signal: AbortSignal.timeout(1_000) }).then(
-          (response) => response.ok,
-          () => false,
-        );
-        if (healthy) return true;
-        await sleep(200);
-      }
-      return false;
-    },
+    consuming: (timeoutMs) =>
+      healthyWithin(healthUrl, timeoutMs, () => child.exitCode === null && child.signalCode === null),
     stop: async (graceMs = 25_000) => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
@@ -44,6 +34,27 @@ export function spawnBridge(env: Record<string, string | undefined>, healthUrl: 
       }
     },
   };
+}
+
+/**
+ * Resolves true once the bridge's health endpoint answers 200 (topology declared, consuming, SQS ok), false
+ * if that takes longer than `timeoutMs` or `alive` turns false (the process exited).
+ */
+export async function healthyWithin(
+  healthUrl: string,
+  timeoutMs: number,
+  alive: () => boolean,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && alive()) {
+    const healthy = await fetch(healthUrl, { signal: AbortSignal.timeout(1_000) }).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (healthy) return true;
+    await sleep(200);
+  }
+  return false;
 }
 
 /** Whether something accepts TCP connections at the broker's address (not a full AMQP handshake). */

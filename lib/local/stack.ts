@@ -7,9 +7,9 @@ import { createIngestorForStore } from '#ingest/compose';
 import { CountingSink } from '#ingest/metrics';
 import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
 import { createSqsClient } from '#queue/sqs-client';
-import { SqsPoller } from '#queue/sqs-poller';
 import { openStore, type Store } from '#store/mongo-client';
 import { startFerretdb } from '../../scripts/ferretdb.ts';
+import { startIngestWorkers } from './ingest-workers.ts';
 import { createQueuePair, startSqsEmulator } from './sqs-emulator.ts';
 
 export interface LocalStack {
@@ -69,17 +69,14 @@ export async function startLocalStack(env: Env, logger: Logger): Promise<LocalSt
       logger,
       metrics: ingestMetrics,
     });
-    for (let n = 0; n < config.INGEST_WORKERS; n++) {
-      const worker = new SqsPoller({
-        client: sqs.client,
-        queueUrl: queues.queueUrl,
-        handler,
-        logger,
-        name: `ingest-${n}`,
-      });
-      worker.start();
-      stops.push(() => worker.stop());
-    }
+    const workers = startIngestWorkers({
+      client: sqs.client,
+      queueUrl: queues.queueUrl,
+      handler,
+      logger,
+      count: config.INGEST_WORKERS,
+    });
+    stops.push(() => workers.stop());
 
     return {
       config,

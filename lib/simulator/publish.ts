@@ -1,6 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SimulatedNotification } from './cloud.ts';
-import type { NotificationSink } from './sinks.ts';
 
 export interface PublishOptions {
   /** Notifications per second; 0 sends as fast as the sink accepts. */
@@ -17,10 +15,15 @@ export interface PublishResult {
   elapsedMs: number;
 }
 
+/** Anything that takes a batch and resolves once the destination accepted all of it. */
+export interface BatchSink<T> {
+  send(batch: readonly T[]): Promise<void>;
+}
+
 /** Sends the stream in order, paced to `rate`, each batch confirmed by the sink before the next. */
-export async function publishStream(
-  sink: NotificationSink,
-  notifications: readonly SimulatedNotification[],
+export async function publishStream<T>(
+  sink: BatchSink<T>,
+  notifications: readonly T[],
   options: PublishOptions,
 ): Promise<PublishResult> {
   const batchSize = Math.max(

@@ -7,7 +7,7 @@ import { createIngestorForStore } from '#ingest/compose';
 import type { IngestNotification } from '#ingest/ingest-notification';
 import { CountingSink } from '#ingest/metrics';
 import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
-import { SqsPoller } from '#queue/sqs-poller';
+import { type IngestWorkers, startIngestWorkers } from '#local/ingest-workers';
 import { type OsloMessage, rabbitBody } from '#simulator/notifications';
 import type { EntityDocument } from '#store/collections';
 import { EntityRepository } from '#store/entity-repository';
@@ -72,12 +72,8 @@ export async function entityCollection(store: Store): Promise<Omit<EntityDocumen
 
 export const silentLogger = (): Logger => new Logger({ serviceName: 'almanach', logLevel: 'SILENT' });
 
-export interface IngestWorkers {
-  stop(): Promise<void>;
-}
-
 /** Ingest workers as the local stack runs them: pollers driving the Lambda's handler on an SQS queue. */
-export function startIngestWorkers(options: {
+export function startTestIngestWorkers(options: {
   client: SQSClient;
   queueUrl: string;
   ingestor: Pick<TestIngestor, 'ingest' | 'metrics'>;
@@ -86,19 +82,12 @@ export function startIngestWorkers(options: {
 }): IngestWorkers {
   const logger = options.logger ?? silentLogger();
   const { ingest, metrics } = options.ingestor;
-  const handler = createSqsIngestHandler({ ingest, logger, metrics });
-  const workers = Array.from(
-    { length: options.count ?? 1 },
-    (_, n) =>
-      new SqsPoller({
-        client: options.client,
-        queueUrl: options.queueUrl,
-        handler,
-        logger,
-        name: `worker-${n}`,
-        waitTimeSeconds: 1,
-      }),
-  );
-  for (const worker of workers) worker.start();
-  return { stop: async () => void (await Promise.all(workers.map((worker) => worker.stop()))) };
+  return startIngestWorkers({
+    client: options.client,
+    queueUrl: options.queueUrl,
+    handler: createSqsIngestHandler({ ingest, logger, metrics }),
+    logger,
+    count: options.count ?? 1,
+    waitTimeSeconds: 1,
+  });
 }

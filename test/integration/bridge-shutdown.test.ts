@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BridgeStatus } from '#bridge/bridge';
 import { missing, SqsCollector, testBridgeEnvironment } from '#test/helpers/bridge-harness';
-import { BridgeProcess } from '#test/helpers/bridge-process';
 import { useBridgeTestbed } from '#test/helpers/bridge-testbed';
+import { ServiceProcess } from '#test/helpers/service-process';
 import { startSqsFaultProxy } from '#test/helpers/sqs-fault-proxy';
 import { queueDepth } from '#test/helpers/sqs-queue';
 import { waitUntil } from '#test/helpers/wait';
@@ -18,8 +18,8 @@ const bed = useBridgeTestbed('shutdown');
 async function startChild({
   sqsEndpoint = bed.sqs.endpoint,
   shutdownTimeoutMs = SHUTDOWN_TIMEOUT_MS,
-} = {}): Promise<{ bridge: BridgeProcess; healthUrl: string }> {
-  const bridge = BridgeProcess.start({
+} = {}): Promise<{ bridge: ServiceProcess; healthUrl: string }> {
+  const bridge = ServiceProcess.start('bridge', {
     ...testBridgeEnvironment(bed.topology, bed.ingest.queueUrl, {
       BRIDGE_SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs),
       BRIDGE_SEND_ATTEMPTS: '100',

@@ -1,18 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runReplayCli } from '#replay/cli';
 import { simulateCloud } from '#simulator/cloud';
 import { instanceCreated, rabbitBody, volumeCreated } from '#simulator/notifications';
 import {
   entityCollection,
   ingestorFor,
   openTestStore,
-  startIngestWorkers,
+  startTestIngestWorkers,
   type TestStore,
 } from '#test/helpers/ingest-harness';
+import { replayCli } from '#test/helpers/replay-cli';
 import {
   createQueuePair,
   type QueuePair,
@@ -43,21 +42,8 @@ function queuePair(): Promise<QueuePair> {
 }
 
 /** The CLI as an operator runs it, its output captured. */
-async function replay(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const captured = { stdout: '', stderr: '' };
-  const sink = (key: 'stdout' | 'stderr') =>
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        captured[key] += chunk.toString();
-        done();
-      },
-    });
-  const code = await runReplayCli(
-    [...args, '--sqs-endpoint', sqs.endpoint],
-    {},
-    { stdout: sink('stdout'), stderr: sink('stderr') },
-  );
-  return { code, ...captured };
+function replay(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return replayCli(sqs.endpoint, ...args);
 }
 
 const cloud = simulateCloud({
@@ -94,7 +80,7 @@ describe('replaying what failed while MongoDB was unreachable', { timeout: 240_0
     for (const body of bodies) await inOrder.ingest(body);
     queues = await queuePair();
 
-    const workers = startIngestWorkers({
+    const workers = startTestIngestWorkers({
       client: sqs.client,
       queueUrl: queues.queueUrl,
       ingestor: ingestorFor(store),

@@ -6,7 +6,7 @@ import {
   entityCollection,
   ingestorFor,
   openTestStore,
-  startIngestWorkers,
+  startTestIngestWorkers,
   type TestStore,
 } from '#test/helpers/ingest-harness';
 import { createQueuePair, startSqsEmulator } from '#test/helpers/sqs-emulator';
@@ -84,7 +84,7 @@ describe('the entity collection built from one 1,000-event stream of a few hundr
         });
         await sendBodies(sqs.client, queueUrl, shuffled(STREAM, 13).map(rabbitBody));
         const ingestor = ingestorFor(store);
-        const workers = startIngestWorkers({ client: sqs.client, queueUrl, ingestor, count: 4 });
+        const workers = startTestIngestWorkers({ client: sqs.client, queueUrl, ingestor, count: 4 });
         await waitForQueueDrained(sqs.client, queueUrl, { timeoutMs: 240_000 });
         await workers.stop();
         expect(await entityCollection(store)).toEqual(reference);

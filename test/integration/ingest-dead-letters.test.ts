@@ -4,7 +4,7 @@ import {
   ingestorFor,
   openTestStore,
   silentLogger,
-  startIngestWorkers,
+  startTestIngestWorkers,
   type TestStore,
 } from '#test/helpers/ingest-harness';
 import { createQueuePair, startSqsEmulator } from '#test/helpers/sqs-emulator';
@@ -54,7 +54,7 @@ it('stores the good notifications of a batch and sends only the malformed ones t
   const logger = silentLogger();
   const logged = vi.spyOn(logger, 'error');
   const ingestor = ingestorFor(store);
-  const worker = startIngestWorkers({ client: sqs.client, queueUrl, ingestor, logger });
+  const worker = startTestIngestWorkers({ client: sqs.client, queueUrl, ingestor, logger });
   const deadLetters = await receiveExpected(sqs.client, dlqUrl, {
     expected: malformed.length,
     timeoutMs: 30_000,

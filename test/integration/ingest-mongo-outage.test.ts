@@ -6,7 +6,7 @@ import {
   entityCollection,
   ingestorFor,
   openTestStore,
-  startIngestWorkers,
+  startTestIngestWorkers,
   type TestStore,
 } from '#test/helpers/ingest-harness';
 import { createQueuePair, startSqsEmulator } from '#test/helpers/sqs-emulator';
@@ -52,7 +52,7 @@ it('acknowledges nothing it did not store while MongoDB is down, and stores ever
   });
   const ingestor = ingestorFor(store);
   const { metrics } = ingestor;
-  const worker = startIngestWorkers({ client: sqs.client, queueUrl, ingestor });
+  const worker = startTestIngestWorkers({ client: sqs.client, queueUrl, ingestor });
 
   const half = Math.floor(STREAM.length / 2);
   await sendBodies(sqs.client, queueUrl, STREAM.slice(0, half).map(rabbitBody));

@@ -6,41 +6,62 @@ const repository = fileURLToPath(new URL('../..', import.meta.url));
 
 export type LogLine = Record<string, unknown> & { message?: string };
 
-/** functions/bridge/index.ts as its own process, as ECS or the local stack runs it; its JSON logs parsed. */
-export class BridgeProcess {
+/** The long-running entry points, each a process of its own as ECS or the local stack runs them. */
+export const SERVICES = {
+  bridge: 'functions/bridge/index.ts',
+  ingestWorker: 'functions/ingest/worker.ts',
+} as const;
+
+/** A long-running entry point (SERVICES) as its own process, its JSON logs parsed. */
+export class ServiceProcess {
   readonly logs: LogLine[] = [];
   readonly stderr: string[] = [];
   private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  private constructor(private readonly child: ChildProcess) {
-    let pending = '';
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) this.logs.push(parseLine(line));
-    });
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => this.stderr.push(chunk));
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly name: string,
+  ) {
+    // Powertools writes errors and warnings to stderr, the rest to stdout: both are JSON lines.
+    for (const stream of [child.stdout, child.stderr]) {
+      let pending = '';
+      stream?.setEncoding('utf8').on('data', (chunk: string) => {
+        if (stream === child.stderr) this.stderr.push(chunk);
+        pending += chunk;
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) this.logs.push(parseLine(line));
+      });
+    }
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
-  static start(environment: Record<string, string>): BridgeProcess {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'functions/bridge/index.ts'], {
+  static start(service: keyof typeof SERVICES, environment: Record<string, string>): ServiceProcess {
+    const child = spawn(process.execPath, ['--import', 'tsx', SERVICES[service]], {
       cwd: repository,
       env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'INFO', ...environment },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    return new BridgeProcess(child);
+    return new ServiceProcess(child, service);
   }
 
   /** The first log line with this message, waiting for it at most `timeoutMs`. */
   async logged(message: string, timeoutMs: number): Promise<LogLine> {
     await waitUntil(
-      `the bridge logs "${message}" (stderr: ${this.stderr.join('').slice(-500)})`,
+      `the ${this.name} logs "${message}" (stderr: ${this.stderr.join('').slice(-500)})`,
       () => this.logs.some((line) => line.message === message),
       timeoutMs,
     );
     return this.logs.find((line) => line.message === message) ?? {};
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Log lines with this message so far. */
+  count(message: string): number {
+    return this.logs.filter((line) => line.message === message).length;
   }
 
   signal(signal: NodeJS.Signals): void {
@@ -52,7 +73,7 @@ export class BridgeProcess {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new Error(`the bridge did not exit within ${timeoutMs} ms`)),
+        () => reject(new Error(`the ${this.name} did not exit within ${timeoutMs} ms`)),
         timeoutMs,
       );
     });
@@ -65,7 +86,7 @@ export class BridgeProcess {
 
   /** For cleanup after a failed test: never leaves a process behind. */
   async kill(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (!this.running) return;
     this.child.kill('SIGKILL');
     await this.exited;
   }

@@ -1,0 +1,46 @@
+import { ingestWorkerConfigSchema } from '#config/local-schema';
+import { loadConfig } from '#config/schema';
+import { createIngestorForStore } from '#ingest/compose';
+import { CountingSink } from '#ingest/metrics';
+import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
+import { startIngestWorkers } from '#local/ingest-workers';
+import { logger } from '#observability/logger';
+import { createSqsClient } from '#queue/sqs-client';
+import { openStore } from '#store/mongo-client';
+
+/**
+ * The ingest Lambda's handler as a long-running process (`npm run ingest-worker`): INGEST_WORKERS pollers
+ * on INGEST_QUEUE_URL, as the SQS event source mapping would invoke it. SIGTERM or SIGINT: the batches in
+ * hand are stored and deleted, then the process exits 0; a kill leaves them to reappear on the queue.
+ */
+const config = loadConfig(ingestWorkerConfigSchema);
+logger.appendKeys({ component: 'ingest-worker' });
+const store = await openStore(config);
+const metrics = new CountingSink();
+const sqs = createSqsClient({ ...(config.SQS_ENDPOINT && { endpoint: config.SQS_ENDPOINT }) });
+const workers = startIngestWorkers({
+  client: sqs,
+  queueUrl: config.INGEST_QUEUE_URL,
+  handler: createSqsIngestHandler({
+    ingest: createIngestorForStore(store, config, metrics),
+    logger,
+    metrics,
+  }),
+  logger,
+  count: config.INGEST_WORKERS,
+});
+logger.info('ingest worker started', { queueUrl: config.INGEST_QUEUE_URL, pollers: config.INGEST_WORKERS });
+
+let stopping = false;
+async function shutdown(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info('shutting down', { signal });
+  await workers.stop();
+  await store.client.close();
+  sqs.destroy();
+  logger.info('ingest worker stopped', { totals: Object.fromEntries(metrics.totals) });
+  process.exit(0);
+}
+process.on('SIGTERM', (signal) => void shutdown(signal));
+process.on('SIGINT', (signal) => void shutdown(signal));
