@@ -4,6 +4,7 @@ import { startMetricsReporter } from '#bridge/metrics-reporter';
 import { bridgeConfigSchema } from '#config/bridge-schema';
 import { loadConfig } from '#config/schema';
 import { logger, metrics } from '#observability/logger';
+import { stopOnSignals } from '#observability/shutdown';
 import { createSqsClient } from '#queue/sqs-client';
 
 /**
@@ -28,16 +29,9 @@ const stopMetrics = startMetricsReporter(bridge, {
 await bridge.start();
 logger.info('bridge started', { health: health.url, queueUrl: config.INGEST_QUEUE_URL });
 
-let stopping = false;
-async function shutdown(signal: NodeJS.Signals): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info('shutting down', { signal });
+stopOnSignals(logger, async () => {
   stopMetrics();
   await bridge.stop();
   await health.close();
   sqs.destroy();
-  process.exit(0);
-}
-process.on('SIGTERM', (signal) => void shutdown(signal));
-process.on('SIGINT', (signal) => void shutdown(signal));
+});

@@ -5,6 +5,7 @@ import { CountingSink } from '#ingest/metrics';
 import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
 import { startIngestWorkers } from '#local/ingest-workers';
 import { logger } from '#observability/logger';
+import { stopOnSignals } from '#observability/shutdown';
 import { createSqsClient } from '#queue/sqs-client';
 import { openStore } from '#store/mongo-client';
 
@@ -31,16 +32,9 @@ const workers = startIngestWorkers({
 });
 logger.info('ingest worker started', { queueUrl: config.INGEST_QUEUE_URL, pollers: config.INGEST_WORKERS });
 
-let stopping = false;
-async function shutdown(signal: NodeJS.Signals): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info('shutting down', { signal });
+stopOnSignals(logger, async () => {
   await workers.stop();
   await store.client.close();
   sqs.destroy();
   logger.info('ingest worker stopped', { totals: Object.fromEntries(metrics.totals) });
-  process.exit(0);
-}
-process.on('SIGTERM', (signal) => void shutdown(signal));
-process.on('SIGINT', (signal) => void shutdown(signal));
+});

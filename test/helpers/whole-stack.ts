@@ -171,6 +171,16 @@ export class WholeStack {
     return this.processes.reduce((total, process) => total + process.count(message), 0);
   }
 
+  /** The broker password and the MongoDB URI, wherever they appear in the output of any process. */
+  leakedSecrets(): string[] {
+    const password = new URL(RABBITMQ_URL).password;
+    const secrets = [...(password ? [`:${password}@`] : []), this.ferretdb.uri];
+    const output = this.processes
+      .flatMap((process) => [...process.logs.map((line) => JSON.stringify(line)), ...process.stderr])
+      .join('\n');
+    return secrets.filter((secret) => output.includes(secret));
+  }
+
   async deadLettered(): Promise<number> {
     const { Attributes } = await this.sqs.client.send(
       new GetQueueAttributesCommand({

@@ -123,6 +123,7 @@ async function runWithFault(fault: string, scenario: FaultRun): Promise<Ledger> 
     // From the end of the fault, or of the stream if that came later.
     const ledger = await stack.settle(expectation, Date.now(), SETTLE_MS);
     record(fault, stack, publications.length, ledger);
+    expect(stack.leakedSecrets()).toEqual([]);
     return ledger;
   } finally {
     await stack.stop();
