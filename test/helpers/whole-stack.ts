@@ -30,6 +30,8 @@ export interface WholeStackOptions {
 export interface Expectation {
   /** Notifications the ingest records (entity and volume-type events), by message_id. */
   recorded: ReadonlySet<string>;
+  /** Those published before the fault ended: stored again means recovered. Default: all of them. */
+  backlog?: ReadonlySet<string>;
   usage: readonly ExpectedUsage[];
   period: { start: Date; end: Date };
 }
@@ -48,6 +50,8 @@ export interface Ledger {
   /** Projects whose usage through the API differs from the simulator's truth, with the differences. */
   usageMismatches: { projectId: string; differences: string[] }[];
   deadLettered: number;
+  /** From `since` until the backlog was stored, in seconds. */
+  secondsToRecover: number;
   /** From `since` until every expected notification was stored, in seconds. */
   secondsToComplete: number;
 }
@@ -200,15 +204,19 @@ export class WholeStack {
    */
   async settle(expectation: Expectation, since: number, timeoutMs: number): Promise<Ledger> {
     const stored = new Set<string>();
+    const backlog = expectation.backlog ?? expectation.recorded;
     const deadline = Date.now() + timeoutMs;
+    let recoveredAt: number | undefined;
     let completedAt: number | undefined;
     while (Date.now() < deadline) {
       for (const id of await this.storedEventIds().catch(() => [])) stored.add(id);
+      const now = Date.now();
+      if (recoveredAt === undefined && [...backlog].every((id) => stored.has(id))) recoveredAt = now;
       if ([...expectation.recorded].every((id) => stored.has(id))) {
-        completedAt = Date.now();
+        completedAt = now;
         break;
       }
-      await sleep(500);
+      await sleep(250);
     }
     const verification = await verifyUsage(
       { url: this.apiUrl, token: 'secret' },
@@ -227,7 +235,8 @@ export class WholeStack {
       duplicatesAbsorbed: this.logCount('notification duplicate'),
       usageMismatches: verification.mismatched,
       deadLettered: await this.deadLettered(),
-      secondsToComplete: completedAt === undefined ? Number.NaN : (completedAt - since) / 1_000,
+      secondsToRecover: secondsSince(since, recoveredAt),
+      secondsToComplete: secondsSince(since, completedAt),
     };
   }
 
@@ -251,4 +260,8 @@ export class WholeStack {
     await rabbit.close();
     await this.ferretdb.stop();
   }
+}
+
+function secondsSince(since: number, at: number | undefined): number {
+  return at === undefined ? Number.NaN : Math.round((at - since) / 100) / 10;
 }
