@@ -13,6 +13,9 @@ export interface Head extends Timeline {
   writing: boolean;
 }
 
+/** Below the PostgreSQL pool of FerretDB (see guardedWrite); no cost on MongoDB, which batches anyway. */
+const MAX_OPERATIONS_PER_BULK_WRITE = 40;
+
 /** A writer that claimed a revision and has not finished it after this long is taken for dead. */
 export const WRITER_STALL_MS = 15_000;
 
@@ -163,14 +166,18 @@ export class EntityRepository {
    * is the point) but also when another writer inserted it first, possibly an older one: then the write
    * is replayed without upsert, and the revision guard decides. Servers differ on whether an unordered
    * bulk write goes on after an error (FerretDB stops), so on this rare path each write is replayed alone.
+   * Long histories go in chunks: FerretDB over PostgreSQL takes a pool connection per operation of a bulk
+   * write and stops answering altogether once its pool (50 by default) is used up.
    */
   private async guardedWrite(operations: AnyBulkWriteOperation<EntityDocument>[]): Promise<void> {
-    if (operations.length === 0) return;
-    try {
-      await this.collections.entity.bulkWrite(operations, { ordered: false });
-    } catch (error) {
-      if (!onlyDuplicateKeys(error)) throw error;
-      for (const operation of operations) await this.replay(operation);
+    for (let offset = 0; offset < operations.length; offset += MAX_OPERATIONS_PER_BULK_WRITE) {
+      const chunk = operations.slice(offset, offset + MAX_OPERATIONS_PER_BULK_WRITE);
+      try {
+        await this.collections.entity.bulkWrite(chunk, { ordered: false });
+      } catch (error) {
+        if (!onlyDuplicateKeys(error)) throw error;
+        for (const operation of chunk) await this.replay(operation);
+      }
     }
   }
 

@@ -48,6 +48,17 @@ describe('version writes guarded by revision', () => {
     expect(await store.entities.versionsOf(entityId)).toMatchObject([{ size: 5 }, { size: 3 }]);
   });
 
+  it('rewrite a history of 150 versions at once (a late event re-folding a long-lived volume)', async () => {
+    const entityId = crypto.randomUUID();
+    const history = Array.from({ length: 150 }, (_, size) => version(entityId, size));
+
+    await store.entities.replaceVersions(entityId, 1, history);
+    await store.entities.replaceVersions(entityId, 2, history.slice(0, 120));
+
+    const stored = await store.entities.versionsOf(entityId);
+    expect(stored.map((stored) => stored.size)).toEqual(history.slice(0, 120).map(({ size }) => size));
+  });
+
   it('remove versions beyond a newer head left by a writer that finished late', async () => {
     const entityId = crypto.randomUUID();
     await store.entities.swapHead(entityId, 0, {
