@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, RecoveringChannelModel } from 'amqplib';
@@ -43,6 +44,14 @@ export interface BridgeDependencies {
   config: BridgeConfig;
   sqs: SQSClient;
   logger: Logger;
+}
+
+/**
+ * Every batch in flight listens to the signal (disposed with it): up to one per message of the prefetch
+ * window. Above Node's default of 10 that is not a leak, so the warning is raised past that bound only.
+ */
+function listenPerBatch(signal: AbortSignal, prefetch: number): void {
+  setMaxListeners(prefetch + 10, signal);
 }
 
 /** One connection's channels. When any of them closes, what they delivered and did not settle is RabbitMQ's again. */
@@ -105,6 +114,7 @@ export class Bridge {
     this.logger = logger;
     this.topology = topologyFrom(config);
     this.batch = new BatchAccumulator(config.BRIDGE_MAX_MESSAGE_BYTES);
+    listenPerBatch(this.shutdown.signal, config.BRIDGE_PREFETCH);
     this.sender = new SqsBatchSender({
       client: sqs,
       queueUrl: config.INGEST_QUEUE_URL,
@@ -233,6 +243,7 @@ export class Bridge {
     guardEmitter(consumer, this.logger, 'RabbitMQ consuming channel');
     await consumer.prefetch(this.config.BRIDGE_PREFETCH);
     const session = new Session(model, consumer, publisher);
+    listenPerBatch(session.abort.signal, this.config.BRIDGE_PREFETCH);
     const lost = () => this.endSession(session);
     consumer.on('close', lost);
     publisher.on('close', lost);
