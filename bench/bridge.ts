@@ -8,7 +8,6 @@
  *
  *   npx tsx bench/bridge.ts            (BENCH_MESSAGES=20000 by default)
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from 'amqplib';
 import { Bridge } from '#bridge/bridge';
@@ -21,8 +20,10 @@ import {
 import { RABBITMQ_URL, TestRabbit, uniqueTopology } from '#test/helpers/rabbitmq';
 import { startSqsEmulator } from '#test/helpers/sqs-emulator';
 import { queueDepth, sendBodies } from '#test/helpers/sqs-queue';
+import { chunks, envInteger, forEachConcurrently } from './support/harness.ts';
+import { publish, ratio, round } from './support/report.ts';
 
-const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
+const MESSAGES = envInteger('BENCH_MESSAGES', 20_000);
 const PHASE_TIMEOUT_MS = 120_000;
 
 interface Row {
@@ -51,7 +52,7 @@ try {
   await sqs.stop();
 }
 
-printAndSave(rows);
+await printAndSave(rows);
 
 /** Publishes the backlog both paths drain: Nova and Cinder notifications, half on each exchange. */
 async function publishBacklog(): Promise<number> {
@@ -87,15 +88,9 @@ async function rawSendMessageBatch(prefetch: number): Promise<Row> {
   const bodies = [...nova, ...cinder];
   const ingest = await createIngestQueue(sqs.client);
   const started = performance.now();
-  let next = 0;
-  const sender = async () => {
-    while (next < bodies.length) {
-      const batch = bodies.slice(next, next + 10);
-      next += batch.length;
-      await sendBodies(sqs.client, ingest.queueUrl, batch);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.ceil(prefetch / 10) }, sender));
+  await forEachConcurrently(chunks(bodies, 10), Math.ceil(prefetch / 10), (batch) =>
+    sendBodies(sqs.client, ingest.queueUrl, batch),
+  );
   const seconds = (performance.now() - started) / 1_000;
   await ingest.delete();
   return {
@@ -138,31 +133,24 @@ async function waitFor(what: string, condition: () => boolean): Promise<void> {
   }
 }
 
-function printAndSave(results: Row[]): void {
+async function printAndSave(results: Row[]): Promise<void> {
   const raw = new Map(
     results.filter((row) => row.path.startsWith('raw amqplib')).map((row) => [row.prefetch, row]),
   );
-  const table = results.map((row) => {
-    const baseline = raw.get(row.prefetch);
-    return {
-      path: row.path,
-      prefetch: row.prefetch,
-      messages: row.messages,
-      seconds: Number(row.seconds.toFixed(2)),
-      'msg/s': Math.round(row.perSecond),
-      'vs raw amqplib': baseline ? Number((row.perSecond / baseline.perSecond).toFixed(2)) : null,
-    };
-  });
-  console.log(`\nBridge throughput, ${MESSAGES} notifications per run, node ${process.version}\n`);
-  console.table(table);
-  const json = {
+  await publish({
     benchmark: 'bridge',
-    date: new Date().toISOString(),
-    node: process.version,
-    messages: MESSAGES,
-    results: table,
-  };
-  void mkdir(new URL('./results/', import.meta.url), { recursive: true }).then(() =>
-    writeFile(new URL('./results/bridge.json', import.meta.url), `${JSON.stringify(json, null, 2)}\n`),
-  );
+    title: 'Bridge throughput: RabbitMQ -> SQS emulator, against raw amqplib and raw SendMessageBatch',
+    parameters: { messages: MESSAGES },
+    rows: results.map((row) => {
+      const baseline = raw.get(row.prefetch);
+      return {
+        path: row.path,
+        prefetch: row.prefetch,
+        messages: row.messages,
+        seconds: round(row.seconds, 2),
+        'msg/s': round(row.perSecond),
+        'vs raw amqplib': baseline ? ratio(row.perSecond, baseline.perSecond) : null,
+      };
+    }),
+  });
 }

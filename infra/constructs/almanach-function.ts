@@ -1,9 +1,36 @@
 import { Duration } from 'aws-cdk-lib';
 import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  type BundlingOptions,
+  NodejsFunction,
+  type NodejsFunctionProps,
+  OutputFormat,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
+
+/**
+ * How every function is bundled, by the local esbuild (no Docker). Exported for bench/cold-start.ts, which
+ * bundles the same entries alike to measure their size and start-up.
+ */
+export const ALMANACH_BUNDLING = {
+  format: OutputFormat.ESM,
+  target: 'node22',
+  minify: true,
+  sourceMap: true,
+  forceDockerBundling: false,
+  // The Node.js 22 runtime provides AWS SDK v3. This is CDK's default, stated so the benchmark bundles alike.
+  externalModules: ['@aws-sdk/*'],
+  // The mongodb driver and the AWS SDK still call require() inside an ESM bundle.
+  banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+} satisfies BundlingOptions;
+
+/** The environment every function starts with; the benchmark starts its processes with it too. */
+export const ALMANACH_FUNCTION_ENVIRONMENT = {
+  NODE_OPTIONS: '--enable-source-maps',
+  POWERTOOLS_SERVICE_NAME: 'almanach',
+} as const;
 
 /**
  * Every Almanach function: Node.js 22 on arm64, an ESM bundle built by the local esbuild (no Docker),
@@ -20,21 +47,8 @@ export class AlmanachFunction extends NodejsFunction {
       ...props,
       // A log group of the stack's own rather than logRetention, which deploys a custom-resource Lambda.
       logGroup: props.logGroup ?? new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH }),
-      environment: {
-        NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: 'almanach',
-        ...props.environment,
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        forceDockerBundling: false,
-        // The mongodb driver and the AWS SDK still call require() inside an ESM bundle.
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        ...props.bundling,
-      },
+      environment: { ...ALMANACH_FUNCTION_ENVIRONMENT, ...props.environment },
+      bundling: { ...ALMANACH_BUNDLING, ...props.bundling },
     });
 
     NagSuppressions.addResourceSuppressions(this, [

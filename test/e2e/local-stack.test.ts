@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateCloud } from '#simulator/cloud';
-import { TestRabbit, topologyEnvironment, uniqueTopology } from '#test/helpers/rabbitmq';
+import { isolatedStackEnvironment } from '#test/helpers/local-stack-environment';
+import { TestRabbit, uniqueTopology } from '#test/helpers/rabbitmq';
 import { waitUntil } from '#test/helpers/wait';
 
 const repository = fileURLToPath(new URL('../..', import.meta.url));
@@ -37,15 +38,12 @@ beforeAll(async () => {
   stack = spawn('npm', ['start'], {
     cwd: repository,
     detached: true,
-    env: {
-      ...withoutExternalServices(process.env),
-      ...topologyEnvironment(topology),
-      LOCAL_DATA_DIR: dataDir,
-      PORT: '0',
-      SQS_EMULATOR_PORT: '0',
-      BRIDGE_HEALTH_PORT: '0',
-      INGEST_QUEUE_NAME: `e2e-${process.pid}`,
-    },
+    env: isolatedStackEnvironment({
+      topology,
+      dataDir,
+      queueName: `e2e-${process.pid}`,
+      embeddedMongo: true,
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   stack.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -69,12 +67,6 @@ beforeAll(async () => {
   if (!api?.[1]) throw new Error(`no API URL in the status block:\n${output}`);
   apiUrl = api[1];
 });
-
-/** The embedded parts, as on a fresh machine, even when the environment points elsewhere. */
-function withoutExternalServices(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { MONGODB_URI: _mongo, SQS_ENDPOINT: _sqs, INGEST_QUEUE_URL: _queue, ...rest } = env;
-  return rest;
-}
 
 afterAll(async () => {
   if (stack?.pid && stack.exitCode === null && stack.signalCode === null) {
