@@ -11,7 +11,7 @@
  * 3. Memory: peak RSS (VmHWM) of the bridge process and of the process running the ingest workers, against
  *    their RSS when idle before the load.
  *
- *   npx tsx bench/end-to-end.ts     (E2E_PROJECTS=40, E2E_CREATIONS=300, E2E_LAG_RATE=5 by default)
+ *   npx tsx bench/end-to-end.ts     (E2E_PROJECTS=12, E2E_CREATIONS=300, E2E_LAG_RATE=5 by default)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -29,7 +29,7 @@ import { RABBITMQ_URL, TestRabbit, uniqueTopology } from '#test/helpers/rabbitmq
 import { envInteger } from './support/harness.ts';
 import { percentile, publish, ratio, round } from './support/report.ts';
 
-const PROJECTS = envInteger('E2E_PROJECTS', 40);
+const PROJECTS = envInteger('E2E_PROJECTS', 12);
 const CREATIONS = envInteger('E2E_CREATIONS', 300);
 const LAG_RATE = envInteger('E2E_LAG_RATE', 5);
 const LAG_PROJECTS = 4;
