@@ -63,7 +63,7 @@ export default defineConfig({
           name: 'faults',
           include: ['test/reliability/faults.test.ts'],
           environment: 'node',
-          // Stops the machine's RabbitMQ app among other faults: runs after every other project, alone.
+          // Stops the machine's RabbitMQ app among other faults: a group of its own, while no other file runs.
           sequence: { groupOrder: 1 },
           testTimeout: 600_000,
           hookTimeout: 300_000,

@@ -253,10 +253,8 @@ describe('faults through the whole local stack', { timeout: 600_000 * SCALE }, (
       const draws = new SeededDraws(7);
       const poisonCount = Math.max(2, Math.round(publications.length / 100));
       // Broken in transit between the queue and the ingest until the fix: well-formed in the queue itself.
-      const corrupted = new Set(
-        [...expectation.recorded].filter(() => draws.chance(0.01)).slice(0, poisonCount),
-      );
-      if (corrupted.size === 0) corrupted.add([...expectation.recorded][0] ?? '');
+      const recorded = [...expectation.recorded];
+      const corrupted = new Set(Array.from({ length: poisonCount }, () => draws.pick(recorded)));
       const garbage = garbageFor(stack, poisonCount);
       stack.proxy.corruptReceived((body) => [...corrupted].some((id) => body.includes(id)));
 
