@@ -30,30 +30,33 @@ export interface IngestReport {
   late?: boolean;
 }
 
-export type IngestNotification = (body: string) => Promise<IngestReport>;
-
-/** Only the entity id is read: it does not depend on which attributes the mapping keeps. */
-const NO_ATTRIBUTES: MappingOptions = {
-  instanceMetadataWhitelist: [],
-  imageMetaWhitelist: [],
-  osKeys: { osType: '', distro: '', version: '' },
-};
+/**
+ * `sequence` orders the writes of one entity (or volume type) among concurrent calls; the key is taken
+ * from the notification as it is parsed, synchronously, so calls are sequenced in the order they are made.
+ */
+export type IngestNotification = (body: string, sequence?: Sequence) => Promise<IngestReport>;
 
 /**
- * Notifications with the same key are applied one after another, in the order they came; different keys
- * may be applied concurrently. Order is an efficiency matter only (an entity's events in order take the
- * incremental path, out of order a re-fold): concurrent writers of one entity stay correct either way.
- * A notification that does not parse has no key and fails on its own.
+ * Runs `work` once every earlier work of the same key (in call order) has settled; works of different
+ * keys run concurrently.
  */
-export function orderingKeyOf(body: string): string | undefined {
-  try {
-    const mapped = mapNotification(parseNotification(body), NO_ATTRIBUTES);
-    if (mapped.type === 'entity') return `entity:${mapped.event.entityId}`;
-    if (mapped.type === 'volume_type') return `volume_type:${mapped.volumeType.id}`;
-  } catch {
-    // Malformed: the ingest reports why when it parses it again.
-  }
-  return undefined;
+export type Sequence = <T>(key: string, work: () => Promise<T>) => Promise<T>;
+
+const unsequenced: Sequence = (_key, work) => work();
+
+/**
+ * Works of one key in call order, each after the previous one settled (failed or not). Order is an
+ * efficiency matter only: an entity's events in order take the incremental path, out of order a re-fold,
+ * and concurrent writers of one entity stay correct either way.
+ */
+export function keyedSequence(): Sequence {
+  const chains = new Map<string, Promise<unknown>>();
+  return (key, work) => {
+    const previous = chains.get(key) ?? Promise.resolve();
+    const current = previous.then(work, work);
+    chains.set(key, current);
+    return current;
+  };
 }
 
 /**
@@ -62,7 +65,7 @@ export function orderingKeyOf(body: string): string | undefined {
  * transient: the caller must not acknowledge the message, and its redelivery completes the work.
  */
 export function createNotificationIngestor(deps: IngestDependencies): IngestNotification {
-  return async (body) => {
+  return async (body, sequence = unsequenced) => {
     const notification = parseNotification(body);
     const mapped = mapNotification(notification, deps.mapping);
     const report = { messageId: notification.message_id, eventType: notification.event_type };
@@ -70,9 +73,13 @@ export function createNotificationIngestor(deps: IngestDependencies): IngestNoti
 
     if (mapped.type === 'ignored') return { ...report, result: 'unhandled-event-type' };
 
-    if (mapped.type === 'volume_type') return recordVolumeType(deps, logged, mapped.volumeType);
+    if (mapped.type === 'volume_type') {
+      const { volumeType } = mapped;
+      return sequence(`volume_type:${volumeType.id}`, () => recordVolumeType(deps, logged, volumeType));
+    }
 
-    return recordEntityEvent(deps, logged, { messageId: notification.message_id, event: mapped.event });
+    const recorded = { messageId: notification.message_id, event: mapped.event };
+    return sequence(`entity:${recorded.event.entityId}`, () => recordEntityEvent(deps, logged, recorded));
   };
 }
 

@@ -6,7 +6,8 @@ import {
   type IngestNotification,
   type IngestReport,
   type IngestResult,
-  orderingKeyOf,
+  keyedSequence,
+  type Sequence,
 } from './ingest-notification.ts';
 import type { IngestMetric, MetricSink } from './metrics.ts';
 
@@ -42,13 +43,13 @@ export function createSqsIngestHandler({
 }: SqsIngestHandlerOptions): SqsIngestHandler {
   const processor = new BatchProcessor(EventType.SQS);
 
-  async function processRecord(record: SQSRecord): Promise<IngestReport> {
+  async function processRecord(record: SQSRecord, sequence: Sequence): Promise<IngestReport> {
     const context = {
       sqs_message_id: record.messageId,
       receive_count: record.attributes.ApproximateReceiveCount,
     };
     try {
-      const report = await ingest(record.body);
+      const report = await ingest(record.body, sequence);
       metrics.count(METRIC_OF[report.result]);
       if (report.late) metrics.count('LateEvents');
       logReport(logger, report, context);
@@ -71,19 +72,11 @@ export function createSqsIngestHandler({
   }
 
   return (event, context) => {
-    const chains = new Map<string, Promise<unknown>>();
-    const inEntityOrder = (record: SQSRecord): Promise<IngestReport> => {
-      const key = orderingKeyOf(record.body);
-      if (key === undefined) return processRecord(record);
-      const previous = chains.get(key) ?? Promise.resolve();
-      const current = previous.then(
-        () => processRecord(record),
-        () => processRecord(record),
-      );
-      chains.set(key, current);
-      return current;
-    };
-    return processPartialResponse(event, inEntityOrder, processor, { context, processInParallel: true });
+    const sequence = keyedSequence();
+    return processPartialResponse(event, (record: SQSRecord) => processRecord(record, sequence), processor, {
+      context,
+      processInParallel: true,
+    });
   };
 }
 

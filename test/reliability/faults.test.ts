@@ -2,7 +2,10 @@ import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { orderingKeyOf } from '#ingest/ingest-notification';
+import { mappingOptionsFrom } from '#config/ingest-settings';
+import { loadConfig, rulesConfigSchema } from '#config/schema';
+import { mapNotification } from '#domain/mapping';
+import { parseNotification } from '#domain/notification';
 import { type SimulatedNotification, simulateCloud } from '#simulator/cloud';
 import { rabbitBody } from '#simulator/notifications';
 import { publishStream } from '#simulator/publish';
@@ -26,6 +29,8 @@ const RATE = Number(process.env.FAULTS_RATE ?? 15 * SCALE);
 const SETTLE_MS = 240_000 * SCALE;
 const run = promisify(execFile);
 
+const MAPPING = mappingOptionsFrom(loadConfig(rulesConfigSchema, {}));
+
 const cloud = simulateCloud({
   seed: 20_261_130,
   projects: 4 * SCALE,
@@ -44,7 +49,9 @@ const expectation: Expectation = {
 /** The notifications the ingest keeps in `events` (entity and volume-type events); it ignores the rest by type. */
 function recordedIds(notifications: readonly SimulatedNotification[]): string[] {
   return notifications
-    .filter(({ message }) => orderingKeyOf(rabbitBody(message)) !== undefined)
+    .filter(
+      ({ message }) => mapNotification(parseNotification(rabbitBody(message)), MAPPING).type !== 'ignored',
+    )
     .map(({ message }) => message.message_id);
 }
 
