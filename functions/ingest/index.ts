@@ -3,7 +3,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { ingestConfigSchema, loadConfig } from '#config/schema';
 import { withResolvedSecrets } from '#config/secrets';
-import { createIngestorForStore } from '#ingest/compose';
+import { ingestContextFor } from '#ingest/compose';
 import { powertoolsSink } from '#ingest/metrics';
 import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
 import { logger, metrics } from '#observability/logger';
@@ -14,7 +14,7 @@ const store = await openStore(config);
 const sink = powertoolsSink(metrics);
 
 export const handler = middy(
-  createSqsIngestHandler({ ingest: createIngestorForStore(store, config, sink), logger, metrics: sink }),
+  createSqsIngestHandler({ ingest: ingestContextFor(store, config, sink), logger, metrics: sink }),
 )
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics));

@@ -1,6 +1,6 @@
 import { ingestWorkerConfigSchema } from '#config/local-schema';
 import { loadConfig } from '#config/schema';
-import { createIngestorForStore } from '#ingest/compose';
+import { ingestContextFor } from '#ingest/compose';
 import { CountingSink } from '#ingest/metrics';
 import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
 import { startIngestWorkers } from '#local/ingest-workers';
@@ -23,7 +23,7 @@ const workers = startIngestWorkers({
   client: sqs,
   queueUrl: config.INGEST_QUEUE_URL,
   handler: createSqsIngestHandler({
-    ingest: createIngestorForStore(store, config, metrics),
+    ingest: ingestContextFor(store, config, metrics),
     logger,
     metrics,
   }),

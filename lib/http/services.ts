@@ -2,11 +2,12 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ApiConfig } from '#config/api-schema';
 import { mappingOptionsFrom } from '#config/ingest-settings';
 import type { MappingOptions } from '#domain/mapping';
-import { ingestDependenciesFor } from '#ingest/compose';
-import type { IngestDependencies } from '#ingest/ingest-notification';
+import { ingestContextFor } from '#ingest/compose';
+import type { IngestContext } from '#ingest/ingest-batch';
 import type { MetricSink } from '#ingest/metrics';
+import type { EntityHead } from '#ingest/ports';
 import { EntityQueries } from '#store/entity-queries';
-import { EntityRepository } from '#store/entity-repository';
+import { MongoIngestStore } from '#store/ingest-store';
 import type { Store } from '#store/mongo-client';
 import { VolumeTypeRepository } from '#store/volume-types';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -14,10 +15,11 @@ import packageJson from '../../package.json' with { type: 'json' };
 /** What route handlers use: the store's read side, the event writers shared with ingest, and settings. */
 export interface ApiServices {
   queries: EntityQueries;
-  entities: EntityRepository;
+  /** Entity heads as stored: the running version a write applies to. */
+  entities: { readHead(entityId: string): Promise<EntityHead | null> };
   volumeTypes: VolumeTypeRepository;
   /** API writes are events: recorded and folded exactly as notifications are. */
-  writers: IngestDependencies;
+  writers: IngestContext;
   mapping: MappingOptions;
   logger: Logger;
   now: () => Date;
@@ -37,9 +39,9 @@ export function createApiServices({ store, config, logger, metrics, now }: ApiSe
   const { collections } = store;
   return {
     queries: new EntityQueries(collections),
-    entities: new EntityRepository(collections),
+    entities: new MongoIngestStore(collections),
     volumeTypes: new VolumeTypeRepository(collections),
-    writers: ingestDependenciesFor(store, config, metrics),
+    writers: ingestContextFor(store, config, metrics),
     mapping: mappingOptionsFrom(config),
     logger,
     now: now ?? (() => new Date()),

@@ -1,38 +1,15 @@
 import { foldSettingsFrom, mappingOptionsFrom } from '#config/ingest-settings';
 import type { RulesConfig } from '#config/schema';
-import { EntityRepository } from '#store/entity-repository';
-import { EventLog } from '#store/event-log';
+import { MongoIngestStore } from '#store/ingest-store';
 import type { Store } from '#store/mongo-client';
-import { VolumeTypeRepository } from '#store/volume-types';
-import {
-  createNotificationIngestor,
-  type IngestDependencies,
-  type IngestNotification,
-} from './ingest-notification.ts';
+import type { IngestContext } from './ingest-batch.ts';
 import type { MetricSink } from './metrics.ts';
 
-/** What records events into the store: notifications and the API's writes share it. */
-export function ingestDependenciesFor(
-  store: Store,
-  config: RulesConfig,
-  metrics: MetricSink,
-): IngestDependencies {
-  const { collections } = store;
+/** The same wiring for the Lambda, the local worker, the API's writes and the tests. */
+export function ingestContextFor(store: Store, config: RulesConfig, metrics: MetricSink): IngestContext {
   return {
-    events: new EventLog(collections),
-    entities: new EntityRepository(collections),
-    volumeTypes: new VolumeTypeRepository(collections),
+    ports: new MongoIngestStore(store.collections, { onConflict: () => metrics.count('ConcurrencyRetries') }),
     mapping: mappingOptionsFrom(config),
     foldSettings: foldSettingsFrom(config),
-    onConflict: () => metrics.count('ConcurrencyRetries'),
   };
-}
-
-/** The same wiring for the Lambda, the local worker and the tests. */
-export function createIngestorForStore(
-  store: Store,
-  config: RulesConfig,
-  metrics: MetricSink,
-): IngestNotification {
-  return createNotificationIngestor(ingestDependenciesFor(store, config, metrics));
 }

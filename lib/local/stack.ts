@@ -3,7 +3,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type LocalStackConfig, localStackConfigSchema } from '#config/local-schema';
 import { ingestConfigSchema, loadConfig } from '#config/schema';
-import { createIngestorForStore } from '#ingest/compose';
+import { ingestContextFor } from '#ingest/compose';
 import { CountingSink } from '#ingest/metrics';
 import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
 import { createSqsClient } from '#queue/sqs-client';
@@ -65,7 +65,7 @@ export async function startLocalStack(env: Env, logger: Logger): Promise<LocalSt
 
     const ingestMetrics = new CountingSink();
     const handler = createSqsIngestHandler({
-      ingest: createIngestorForStore(store, ingestConfig, ingestMetrics),
+      ingest: ingestContextFor(store, ingestConfig, ingestMetrics),
       logger,
       metrics: ingestMetrics,
     });

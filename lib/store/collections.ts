@@ -11,13 +11,16 @@ export interface EventDocument {
   event: string;
   raw: string;
   received_at: Date;
-  applied: boolean;
 }
 
 /** An Almanach entity version, addressed by its entity and position, tagged with the revision that wrote it. */
 export type EntityDocument = EntityVersion & { _id: string; _version_index: number; _revision: number };
 
-/** One per entity revision (the newest is the head): what the next in-order event needs. */
+/**
+ * One per claimed write of an entity (`<entity_id>#<revision>`), holding the state that write leaves: the
+ * newest revision is the head. Claimed by inserting its unique _id, the one write every MongoDB-compatible
+ * server makes atomic (and the only one FerretDB 1.x serves from an index).
+ */
 export interface HeadDocument {
   _id: string;
   entity_id: string;
@@ -26,9 +29,18 @@ export interface HeadDocument {
   count: number;
   active: EntityVersion | null;
   newest: { at: Date; rank: number; messageId: string } | null;
-  /** False while the writer that claimed this revision writes its versions (absent on older documents: done). */
-  done?: boolean;
-  claimed_at?: Date;
+  /** Distinct events folded into this state (absent on documents of older releases). */
+  events?: number;
+  claimed_at: Date;
+  /** Earlier revisions (from 2 on) not pruned yet, with their claim times. */
+  unpruned?: { revision: number; claimed_at: Date }[];
+}
+
+/** `<entity_id>#<revision>:done`: that revision's versions are written; the next writer may claim. */
+export interface DoneDocument {
+  _id: string;
+  entity_id: string;
+  done: number;
 }
 
 export interface VolumeTypeDocument {
@@ -40,7 +52,7 @@ export interface VolumeTypeDocument {
 export interface Collections {
   events: Collection<EventDocument>;
   entity: Collection<EntityDocument>;
-  heads: Collection<HeadDocument>;
+  heads: Collection<HeadDocument | DoneDocument>;
   volumeTypes: Collection<VolumeTypeDocument>;
 }
 
@@ -48,7 +60,7 @@ export function collectionsOf(db: Db): Collections {
   return {
     events: db.collection<EventDocument>('events'),
     entity: db.collection<EntityDocument>('entity'),
-    heads: db.collection<HeadDocument>('entity_head'),
+    heads: db.collection<HeadDocument | DoneDocument>('entity_head'),
     volumeTypes: db.collection<VolumeTypeDocument>('volume_type'),
   };
 }

@@ -1,76 +1,64 @@
 import { entityEventSchema, entityTypeOf, type RecordedEvent } from '#domain/events';
-import { type Collections, type EventDocument, isDuplicateKeyError } from './collections.ts';
+import type { AppendResult, LogEntry } from '#ingest/ports';
+import type { Collections, EventDocument } from './collections.ts';
+import { duplicateIndexes } from './entity-heads.ts';
 
-/**
- * `new`: first delivery. `applied`: a duplicate whose effect is stored (a no-op). `pending`: a duplicate
- * whose earlier delivery failed after being logged, so its effect must still be applied: the dedup record
- * alone never burns a message.
- */
-export type AppendResult = 'new' | 'applied' | 'pending';
-
-export interface LoggedNotification {
-  messageId: string;
-  eventType: string;
-  at: Date;
-  raw: string;
-}
-
+/** The `events` collection: every accepted notification once, for audit and for re-folds. */
 export class EventLog {
   constructor(private readonly collections: Pick<Collections, 'events'>) {}
 
-  async appendEntityEvent(notification: LoggedNotification, recorded: RecordedEvent): Promise<AppendResult> {
-    return this.append({
-      ...this.documentOf(notification),
-      entity_id: recorded.event.entityId,
-      entity_type: entityTypeOf(recorded.event),
-      event: JSON.stringify(recorded.event),
-    });
-  }
-
-  async appendOther(notification: LoggedNotification, details: unknown): Promise<AppendResult> {
-    return this.append({ ...this.documentOf(notification), event: JSON.stringify(details) });
-  }
-
-  async markApplied(messageId: string): Promise<void> {
-    await this.collections.events.updateOne({ _id: messageId }, { $set: { applied: true } });
-  }
-
-  /** All events of an entity, for a full re-fold (the order does not matter: the fold sorts). */
-  async eventsOf(entityId: string): Promise<RecordedEvent[]> {
-    const documents = await this.collections.events
-      .find({ entity_id: entityId }, { projection: { event: 1 } })
-      .toArray();
-    return documents.map((document) => ({
-      messageId: document._id,
-      event: entityEventSchema.parse(JSON.parse(document.event)),
-    }));
-  }
-
-  private documentOf(notification: LoggedNotification): EventDocument {
-    return {
-      _id: notification.messageId,
-      event_type: notification.eventType,
-      entity_id: null,
-      entity_type: null,
-      at: notification.at,
-      event: '',
-      raw: notification.raw,
-      received_at: new Date(),
-      applied: false,
-    };
-  }
-
-  private async append(document: EventDocument): Promise<AppendResult> {
+  /** One unordered insert for the whole batch: a duplicate _id is a redelivery, not a failure. */
+  async append(entries: readonly LogEntry[]): Promise<AppendResult> {
+    const result: AppendResult = { logged: new Set(), failed: new Map() };
+    if (entries.length === 0) return result;
+    const documents = entries.map(documentOf);
     try {
-      await this.collections.events.insertOne(document);
-      return 'new';
+      await this.collections.events.insertMany(documents, { ordered: false });
     } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-      const existing = await this.collections.events.findOne(
-        { _id: document._id },
-        { projection: { applied: 1 } },
-      );
-      return existing?.applied ? 'applied' : 'pending';
+      const duplicates = duplicateIndexes(error);
+      if (!duplicates) {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        for (const document of documents) result.failed.set(document._id, failure);
+        return result;
+      }
+      for (const index of duplicates) {
+        const document = documents[index];
+        if (document) result.logged.add(document._id);
+      }
     }
+    return result;
   }
+
+  /** Every logged event of these entities, by entity, for full re-folds (the fold sorts them). */
+  async historiesOf(entityIds: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+    const histories = new Map<string, RecordedEvent[]>(entityIds.map((id) => [id, []]));
+    if (entityIds.length === 0) return histories;
+    const documents = await this.collections.events
+      .find(entityIds.length === 1 ? { entity_id: entityIds[0] } : { entity_id: { $in: [...entityIds] } }, {
+        projection: { event: 1, entity_id: 1 },
+      })
+      .toArray();
+    for (const document of documents) {
+      if (!document.entity_id) continue;
+      histories.get(document.entity_id)?.push({
+        messageId: document._id,
+        event: entityEventSchema.parse(JSON.parse(document.event)),
+      });
+    }
+    return histories;
+  }
+}
+
+function documentOf(entry: LogEntry): EventDocument {
+  const entityEvent = 'entityEvent' in entry ? entry.entityEvent : null;
+  return {
+    _id: entry.messageId,
+    event_type: entry.eventType,
+    entity_id: entityEvent?.entityId ?? null,
+    entity_type: entityEvent && entityTypeOf(entityEvent),
+    at: entry.at,
+    event: JSON.stringify(entityEvent ?? ('details' in entry ? entry.details : null)),
+    raw: entry.raw,
+    received_at: new Date(),
+  };
 }

@@ -1,25 +1,68 @@
+import type { VolumeType } from '#ingest/ports';
 import type { Collections } from './collections.ts';
 
-export interface VolumeType {
-  volume_type_id: string;
-  volume_type_name: string;
-}
+export type { VolumeType } from '#ingest/ports';
+
+/** Known volume type names are kept this long: a type is created once and named for good. */
+const DEFAULT_NAME_TTL_MS = 5 * 60_000;
 
 export class VolumeTypeRepository {
-  constructor(private readonly collections: Pick<Collections, 'volumeTypes'>) {}
+  private readonly names = new Map<string, { name: string; at: number }>();
 
-  async save({ volume_type_id, volume_type_name }: VolumeType): Promise<void> {
-    await this.collections.volumeTypes.updateOne(
-      { _id: volume_type_id },
-      { $set: { volume_type_id, volume_type_name } },
-      { upsert: true },
-    );
+  constructor(
+    private readonly collections: Pick<Collections, 'volumeTypes' | 'entity'>,
+    private readonly nameTtlMs = DEFAULT_NAME_TTL_MS,
+  ) {}
+
+  async save(type: VolumeType): Promise<void> {
+    await this.saveAll([type]);
   }
 
-  async namesOf(volumeTypeIds: readonly string[]): Promise<Map<string, string>> {
-    if (volumeTypeIds.length === 0) return new Map();
-    const found = await this.collections.volumeTypes.find({ _id: { $in: [...volumeTypeIds] } }).toArray();
-    return new Map(found.map((type) => [type.volume_type_id, type.volume_type_name]));
+  async saveAll(types: readonly VolumeType[]): Promise<void> {
+    if (types.length === 0) return;
+    await this.collections.volumeTypes.bulkWrite(
+      types.map(({ volume_type_id, volume_type_name }) => ({
+        updateOne: {
+          filter: { _id: volume_type_id },
+          update: { $set: { volume_type_id, volume_type_name } },
+          upsert: true,
+        },
+      })),
+      { ordered: false },
+    );
+    for (const type of types) this.remember(type);
+  }
+
+  /**
+   * Names of the known types among the ids; unknown ids are read every time (a type may arrive at any
+   * moment), known ones are kept for a while unless `fresh`.
+   */
+  async namesOf(
+    volumeTypeIds: readonly string[],
+    options: { fresh?: boolean } = {},
+  ): Promise<Map<string, string>> {
+    const names = new Map<string, string>();
+    const toRead: string[] = [];
+    for (const id of new Set(volumeTypeIds)) {
+      const cached = options.fresh ? undefined : this.names.get(id);
+      if (cached && cached.at >= Date.now() - this.nameTtlMs) names.set(id, cached.name);
+      else toRead.push(id);
+    }
+    if (toRead.length === 0) return names;
+    const found = await this.collections.volumeTypes.find({ _id: { $in: toRead } }).toArray();
+    for (const type of found) {
+      this.remember(type);
+      names.set(type.volume_type_id, type.volume_type_name);
+    }
+    return names;
+  }
+
+  /** Volumes with versions recorded under a volume type id (its name was unknown then). */
+  async volumesOfType(volumeTypeId: string): Promise<string[]> {
+    return this.collections.entity.distinct('entity_id', {
+      entity_type: 'volume',
+      volume_type: volumeTypeId,
+    });
   }
 
   async get(volumeTypeId: string): Promise<VolumeType | null> {
@@ -50,6 +93,11 @@ export class VolumeTypeRepository {
   /** False when there was no such type. */
   async delete(volumeTypeId: string): Promise<boolean> {
     const result = await this.collections.volumeTypes.deleteOne({ _id: volumeTypeId });
+    this.names.delete(volumeTypeId);
     return result.deletedCount === 1;
+  }
+
+  private remember({ volume_type_id, volume_type_name }: VolumeType): void {
+    this.names.set(volume_type_id, { name: volume_type_name, at: Date.now() });
   }
 }

@@ -3,20 +3,26 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Db } from 'mongodb';
 import { inject } from 'vitest';
 import { loadConfig, type RulesConfig, rulesConfigSchema, storeConfigSchema } from '#config/schema';
-import { createIngestorForStore } from '#ingest/compose';
-import type { IngestNotification } from '#ingest/ingest-notification';
+import type { EntityVersion } from '#domain/entity';
+import { ingestContextFor } from '#ingest/compose';
+import { type IngestContext, type IngestReport, ingestNotification } from '#ingest/ingest-batch';
 import { CountingSink } from '#ingest/metrics';
 import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
 import { type IngestWorkers, startIngestWorkers } from '#local/ingest-workers';
 import { type OsloMessage, rabbitBody } from '#simulator/notifications';
 import type { EntityDocument } from '#store/collections';
-import { EntityRepository } from '#store/entity-repository';
+import { EntityQueries } from '#store/entity-queries';
+import { MongoIngestStore } from '#store/ingest-store';
 import { openStore, type Store } from '#store/mongo-client';
 import { uniqueDatabaseName } from './mongo-server.ts';
 
 export interface TestStore extends Store {
   db: Db;
-  entities: EntityRepository;
+  /** The store's view of entities: heads as stored, and every version of one entity. */
+  entities: {
+    readHead: MongoIngestStore['readHead'];
+    versionsOf(entityId: string): Promise<EntityVersion[]>;
+  };
   close(): Promise<void>;
 }
 
@@ -34,7 +40,11 @@ export async function openTestStore(
   return {
     ...store,
     db,
-    entities: new EntityRepository(store.collections),
+    entities: {
+      readHead: (entityId) => new MongoIngestStore(store.collections).readHead(entityId),
+      versionsOf: async (entityId) =>
+        (await new EntityQueries(store.collections).versionsOf(entityId)).versions,
+    },
     close: async () => {
       await db.dropDatabase().catch(() => undefined);
       await store.client.close();
@@ -46,7 +56,10 @@ export const defaultRules = (overrides: Record<string, string> = {}): RulesConfi
   loadConfig(rulesConfigSchema, overrides);
 
 export interface TestIngestor {
-  ingest: IngestNotification;
+  /** One notification body, as a batch of one. */
+  ingest(body: string): Promise<IngestReport>;
+  /** What the SQS handler runs batches with. */
+  context: IngestContext;
   /** Ingest notifications as they travel on RabbitMQ/SQS (oslo v2 envelope), one after another. */
   ingestAll(messages: readonly OsloMessage[]): Promise<void>;
   metrics: CountingSink;
@@ -54,9 +67,11 @@ export interface TestIngestor {
 
 export function ingestorFor(store: Store, rules: RulesConfig = defaultRules()): TestIngestor {
   const metrics = new CountingSink();
-  const ingest = createIngestorForStore(store, rules, metrics);
+  const context = ingestContextFor(store, rules, metrics);
+  const ingest = (body: string) => ingestNotification(context, body);
   return {
     ingest,
+    context,
     metrics,
     ingestAll: async (messages) => {
       for (const message of messages) await ingest(rabbitBody(message));
@@ -76,16 +91,16 @@ export const silentLogger = (): Logger => new Logger({ serviceName: 'almanach', 
 export function startTestIngestWorkers(options: {
   client: SQSClient;
   queueUrl: string;
-  ingestor: Pick<TestIngestor, 'ingest' | 'metrics'>;
+  ingestor: Pick<TestIngestor, 'context' | 'metrics'>;
   logger?: Logger;
   count?: number;
 }): IngestWorkers {
   const logger = options.logger ?? silentLogger();
-  const { ingest, metrics } = options.ingestor;
+  const { context, metrics } = options.ingestor;
   return startIngestWorkers({
     client: options.client,
     queueUrl: options.queueUrl,
-    handler: createSqsIngestHandler({ ingest, logger, metrics }),
+    handler: createSqsIngestHandler({ ingest: context, logger, metrics }),
     logger,
     count: options.count ?? 1,
     waitTimeSeconds: 1,

@@ -209,8 +209,8 @@ describe('hostile notifications', () => {
 
   /** One body through the Lambda's handler: refused (for the dead-letter queue) or stored. */
   async function ingestOne(body: string): Promise<'refused' | 'stored'> {
-    const { ingest, metrics } = ingestor();
-    const handler = createSqsIngestHandler({ ingest, logger, metrics });
+    const { context, metrics } = ingestor();
+    const handler = createSqsIngestHandler({ ingest: context, logger, metrics });
     // Two records: Powertools fails a batch whose every record failed as a whole.
     const companion = rabbitBody(
       instanceCreated({ instanceId: 'hostile-companion', messageId: 'hostile-companion' }),

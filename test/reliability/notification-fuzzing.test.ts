@@ -93,7 +93,7 @@ describe('the SQS ingest handler over the store', () => {
   });
 
   it('stores what the parser accepts and dead-letters what it refuses, leaving the store unchanged', async () => {
-    const handler = createSqsIngestHandler({ ingest: ingestor.ingest, logger, metrics: ingestor.metrics });
+    const handler = createSqsIngestHandler({ ingest: ingestor.context, logger, metrics: ingestor.metrics });
     // Powertools fails a batch whose every record failed as a whole: a good record keeps it partial, and
     // stored beforehand, it is a duplicate that changes nothing.
     const good = rabbitBody(

@@ -109,8 +109,8 @@ describe('secrets in logs', () => {
       rabbitBody({ ...instanceCreated(), timestamp: 'yesterday' }),
     ];
     for (const ingestStore of [store, unreachable]) {
-      const { ingest, metrics } = ingestorFor(ingestStore);
-      const handler = createSqsIngestHandler({ ingest, logger, metrics });
+      const { context, metrics } = ingestorFor(ingestStore);
+      const handler = createSqsIngestHandler({ ingest: context, logger, metrics });
       await handler(sqsEvent(bodies), lambdaContext).catch(() => undefined);
     }
   });

@@ -1,7 +1,7 @@
 import type { EntityType, EntityVersion } from '#domain/entity';
 import type { EntityEvent } from '#domain/events';
-import { type IngestReport, recordEntityEvent } from '#ingest/ingest-notification';
-import type { LoggedNotification } from '#store/event-log';
+import { type IngestReport, recordEntityEvent } from '#ingest/ingest-batch';
+import type { LoggedNotification } from '#ingest/ports';
 import { EntityNotFoundError } from '../errors.ts';
 import type { ApiRequest } from '../request.ts';
 import type { ApiServices } from '../services.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { recordVolumeType } from '#ingest/ingest-notification';
+import { recordVolumeType } from '#ingest/ingest-batch';
 import { VolumeTypeNotFoundError } from '../errors.ts';
 import { nextPageHeaders, pageOf } from '../pagination.ts';
 import type { ApiResult, RouteContext } from '../route.ts';
@@ -54,9 +54,11 @@ export async function createVolumeType({
 export async function deleteVolumeType({ params, request, services }: TypeContext): Promise<ApiResult> {
   if (!(await services.volumeTypes.get(params.type_id))) throw new VolumeTypeNotFoundError(params.type_id);
   const logged = loggedRequest(services, request, 'api.volume_type.delete', { type_id: params.type_id });
-  const { events } = services.writers;
-  await events.appendOther(logged, { deletedVolumeTypeId: params.type_id });
+  const { failed } = await services.writers.ports.appendEvents([
+    { ...logged, details: { deletedVolumeTypeId: params.type_id } },
+  ]);
+  const failure = failed.get(logged.messageId);
+  if (failure) throw failure;
   if (!(await services.volumeTypes.delete(params.type_id))) throw new VolumeTypeNotFoundError(params.type_id);
-  await events.markApplied(logged.messageId);
   return { status: 202 };
 }
