@@ -57,6 +57,7 @@ function incrementalPlan(
   const keyed = events.map((recorded) => ({ recorded, key: keyOf(recorded) }));
   if (keyed.some(({ recorded, key }) => needsHistory(recorded.event) || !newerThan(key, head?.newest)))
     return null;
+  const lateOnes = arrivedLate(request.events, head);
   keyed.sort((a, b) => compareKeys(a.key, b.key));
 
   let timeline = head ?? EMPTY_TIMELINE;
@@ -66,7 +67,7 @@ function incrementalPlan(
     const step = applyEvent(timeline, recorded.event, rules);
     for (const change of step.changes) touched.set(change.index, putVersion(change));
     timeline = step.timeline;
-    outcomes.set(recorded.messageId, { ...step.outcome, late: false });
+    outcomes.set(recorded.messageId, { ...step.outcome, late: lateOnes.has(recorded.messageId) });
   }
   const storedCount = head?.count ?? 0;
   const changes: VersionWrite[] = [];
@@ -98,7 +99,7 @@ function refoldPlan(
 ): EntityPlan {
   const all = new Map(history.map((recorded) => [recorded.messageId, recorded]));
   for (const recorded of request.events) all.set(recorded.messageId, recorded);
-  const late = (recorded: RecordedEvent) => !newerThan(keyOf(recorded), head?.newest);
+  const lateOnes = arrivedLate(request.events, head);
   const fold = foldEvents([...all.values()], rules);
   const outcomes = new Map<string, EventOutcome>();
   // The head already folded exactly the logged set: every redelivery in it is a duplicate.
@@ -108,7 +109,8 @@ function refoldPlan(
       alreadyFolded && request.redelivered.has(recorded.messageId)
         ? { status: 'duplicate' as const }
         : (fold.outcomes.get(recorded.messageId) ?? { status: 'unchanged' as const });
-    outcomes.set(recorded.messageId, { ...outcome, late: late(recorded) });
+    const late = outcome.status !== 'duplicate' && lateOnes.has(recorded.messageId);
+    outcomes.set(recorded.messageId, { ...outcome, late });
   }
   const first = all.values().next().value;
   if (alreadyFolded || !first) return { write: { kind: 'none' }, outcomes };
@@ -125,6 +127,18 @@ function refoldPlan(
     },
     outcomes,
   };
+}
+
+/** The events that arrived after a newer event of their entity: stored, or earlier in the batch. */
+function arrivedLate(events: readonly RecordedEvent[], head: EntityHead | null): Set<string> {
+  const late = new Set<string>();
+  let newest = head?.newest ?? null;
+  for (const recorded of events) {
+    const key = keyOf(recorded);
+    if (newerThan(key, newest)) newest = key;
+    else late.add(recorded.messageId);
+  }
+  return late;
 }
 
 function newerThan(key: EventKey, newest: EventKey | null | undefined): boolean {

@@ -1,14 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { Collection } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { foldSettingsFrom, mappingOptionsFrom } from '#config/ingest-settings';
-import type { VersionChange } from '#domain/timeline';
-import { createNotificationIngestor } from '#ingest/ingest-notification';
 import { CountingSink } from '#ingest/metrics';
 import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
 import { instanceCreated, instanceResized, rabbitBody } from '#simulator/notifications';
-import { EntityRepository } from '#store/entity-repository';
-import { EventLog } from '#store/event-log';
-import { VolumeTypeRepository } from '#store/volume-types';
+import type { EntityDocument } from '#store/collections';
+import { MongoIngestStore } from '#store/ingest-store';
 import { defaultRules, ingestorFor, openTestStore, type TestStore } from '#test/helpers/ingest-harness';
 import { lambdaContext, sqsEvent } from '#test/helpers/sqs-records';
 
@@ -23,48 +21,43 @@ afterAll(async () => {
   await store.close();
 });
 
-/** The real repository, whose first version write fails as a lost connection would make it. */
-class RepositoryFailingOnce extends EntityRepository {
-  private failed = false;
-
-  override async writeChanges(
-    entityId: string,
-    revision: number,
-    changes: readonly VersionChange[],
-  ): Promise<void> {
-    if (!this.failed) {
-      this.failed = true;
-      throw new Error('connection reset while writing versions');
-    }
-    return super.writeChanges(entityId, revision, changes);
-  }
+/** The real `entity` collection, whose first insert fails as a lost connection would make it. */
+function failingFirstInsert(entity: Collection<EntityDocument>): Collection<EntityDocument> {
+  let failed = false;
+  return new Proxy(entity, {
+    get(target, property, receiver) {
+      if (property === 'insertMany' && !failed) {
+        failed = true;
+        return () => Promise.reject(new Error('connection reset while writing versions'));
+      }
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 describe('a delivery that fails after its notification was logged', () => {
   it('is applied by its redelivery and counted exactly once', async () => {
     const rules = defaultRules();
     const metrics = new CountingSink();
-    const ingest = createNotificationIngestor({
-      events: new EventLog(store.collections),
-      entities: new RepositoryFailingOnce(store.collections),
-      volumeTypes: new VolumeTypeRepository(store.collections),
-      mapping: mappingOptionsFrom(rules),
-      foldSettings: foldSettingsFrom(rules),
-      onConflict: () => metrics.count('ConcurrencyRetries'),
+    const ports = new MongoIngestStore({
+      ...store.collections,
+      entity: failingFirstInsert(store.collections.entity),
     });
-    const handler = createSqsIngestHandler({ ingest, logger, metrics });
+    const context = { ports, mapping: mappingOptionsFrom(rules), foldSettings: foldSettingsFrom(rules) };
+    const handler = createSqsIngestHandler({ ingest: context, logger, metrics });
     const instanceId = crypto.randomUUID();
     const body = rabbitBody(instanceCreated({ instanceId }));
 
-    const first = await handler(sqsEvent([body]), lambdaContext).catch(() => 'thrown');
+    const first = await handler(sqsEvent([body]), lambdaContext);
     const redelivery = await handler(sqsEvent([body]), lambdaContext);
     const duplicate = await handler(sqsEvent([body]), lambdaContext);
 
-    expect(first).toBe('thrown');
+    expect(first.batchItemFailures).toHaveLength(1);
     expect(redelivery.batchItemFailures).toEqual([]);
     expect(duplicate.batchItemFailures).toEqual([]);
     expect(await store.entities.versionsOf(instanceId)).toHaveLength(1);
-    expect(await store.collections.events.countDocuments({ entity_id: instanceId, applied: true })).toBe(1);
+    expect(await store.collections.events.countDocuments({ entity_id: instanceId })).toBe(1);
     expect([
       metrics.get('FailedNotifications'),
       metrics.get('EventsApplied'),
@@ -76,8 +69,8 @@ describe('a delivery that fails after its notification was logged', () => {
 describe('a late event', () => {
   it('is applied to the history of its entity, not dropped, and counted', async () => {
     const instanceId = crypto.randomUUID();
-    const { ingest, metrics } = ingestorFor(store);
-    const handler = createSqsIngestHandler({ ingest, logger, metrics });
+    const { context, metrics } = ingestorFor(store);
+    const handler = createSqsIngestHandler({ ingest: context, logger, metrics });
     const day = (n: number) => new Date(Date.UTC(2016, 10, 1 + n));
     await handler(
       sqsEvent([
