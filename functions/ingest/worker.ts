@@ -29,6 +29,7 @@ const workers = startIngestWorkers({
   }),
   logger,
   count: config.INGEST_WORKERS,
+  batch: { size: config.INGEST_BATCH_SIZE, windowMs: config.INGEST_BATCH_WINDOW_MS },
 });
 logger.info('ingest worker started', { queueUrl: config.INGEST_QUEUE_URL, pollers: config.INGEST_WORKERS });
 

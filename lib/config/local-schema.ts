@@ -27,6 +27,20 @@ export const localStackConfigSchema = z.object({
     .default(30)
     .describe('Seconds a received notification stays hidden before redelivery'),
   INGEST_WORKERS: z.coerce.number().int().min(1).max(16).default(2).describe('Local ingest pollers'),
+  INGEST_BATCH_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(100)
+    .describe('Notifications per ingest batch (gathered from receives of at most 10)'),
+  INGEST_BATCH_WINDOW_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10_000)
+    .default(200)
+    .describe('How long a begun ingest batch waits to fill'),
 });
 
 export type LocalStackConfig = z.infer<typeof localStackConfigSchema>;
@@ -36,6 +50,8 @@ export const ingestWorkerConfigSchema = ingestConfigSchema.extend({
   SQS_ENDPOINT: z.string().url().optional().describe('SQS endpoint (default: real AWS)'),
   INGEST_QUEUE_URL: z.string().url().describe('The ingest queue to poll'),
   INGEST_WORKERS: localStackConfigSchema.shape.INGEST_WORKERS,
+  INGEST_BATCH_SIZE: localStackConfigSchema.shape.INGEST_BATCH_SIZE,
+  INGEST_BATCH_WINDOW_MS: localStackConfigSchema.shape.INGEST_BATCH_WINDOW_MS,
 });
 
 export type IngestWorkerConfig = z.infer<typeof ingestWorkerConfigSchema>;

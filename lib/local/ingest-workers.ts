@@ -9,6 +9,8 @@ export interface IngestWorkersOptions {
   handler: SqsBatchHandler;
   logger: Logger;
   count: number;
+  /** Records per batch and how long a batch waits to fill (the Lambda's batchSize and batching window). */
+  batch?: { size: number; windowMs: number };
   /** Long-poll wait; shorter in tests so that stopping is quick. */
   waitTimeSeconds?: number;
 }
@@ -32,6 +34,7 @@ export function startIngestWorkers(options: IngestWorkersOptions): IngestWorkers
         handler: options.handler,
         logger: options.logger,
         name: `ingest-${n}`,
+        ...(options.batch && { batchSize: options.batch.size, batchWindowMs: options.batch.windowMs }),
         ...(options.waitTimeSeconds !== undefined && { waitTimeSeconds: options.waitTimeSeconds }),
       }),
   );

@@ -75,6 +75,7 @@ export async function startLocalStack(env: Env, logger: Logger): Promise<LocalSt
       handler,
       logger,
       count: config.INGEST_WORKERS,
+      batch: { size: config.INGEST_BATCH_SIZE, windowMs: config.INGEST_BATCH_WINDOW_MS },
     });
     stops.push(() => workers.stop());
 

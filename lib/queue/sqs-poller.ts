@@ -17,9 +17,15 @@ export interface SqsPollerOptions {
   handler: SqsBatchHandler;
   logger: Logger;
   name?: string;
+  /** Records per handler invocation, gathered from several receives (SQS returns at most 10 at a time). */
   batchSize?: number;
+  /** How long a batch that has begun waits for more records, as the event source's batching window. */
+  batchWindowMs?: number;
   waitTimeSeconds?: number;
 }
+
+/** What one ReceiveMessage returns at most. */
+const SQS_RECEIVE_MAX = 10;
 
 const MAX_BACKOFF_MS = 5_000;
 
@@ -55,7 +61,7 @@ export class SqsPoller {
     let failures = 0;
     while (this.running) {
       try {
-        const messages = await this.receive();
+        const messages = await this.receiveBatch();
         if (messages.length > 0) await this.process(messages);
         failures = 0;
       } catch (error) {
@@ -67,12 +73,28 @@ export class SqsPoller {
     }
   }
 
-  private async receive(): Promise<Message[]> {
+  /**
+   * Long-polls for the first records, then gathers more until the batch is full or its window has passed,
+   * as Lambda's event source mapping does with a batch size above 10 and a batching window.
+   */
+  private async receiveBatch(): Promise<Message[]> {
+    const size = this.options.batchSize ?? SQS_RECEIVE_MAX;
+    const batch = await this.receive(Math.min(size, SQS_RECEIVE_MAX), this.options.waitTimeSeconds ?? 20);
+    const closes = Date.now() + (this.options.batchWindowMs ?? 0);
+    while (batch.length > 0 && batch.length < size && Date.now() < closes && this.running) {
+      const more = await this.receive(Math.min(size - batch.length, SQS_RECEIVE_MAX), 0);
+      batch.push(...more);
+      if (more.length === 0) await sleep(Math.min(25, Math.max(0, closes - Date.now())));
+    }
+    return batch;
+  }
+
+  private async receive(count: number, waitTimeSeconds: number): Promise<Message[]> {
     const { Messages = [] } = await this.options.client.send(
       new ReceiveMessageCommand({
         QueueUrl: this.options.queueUrl,
-        MaxNumberOfMessages: this.options.batchSize ?? 10,
-        WaitTimeSeconds: this.options.waitTimeSeconds ?? 20,
+        MaxNumberOfMessages: count,
+        WaitTimeSeconds: waitTimeSeconds,
         MessageSystemAttributeNames: ['All'],
         MessageAttributeNames: ['All'],
       }),
