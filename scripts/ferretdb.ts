@@ -46,10 +46,20 @@ export interface FerretdbServer {
  */
 export async function testFerretdbOptions(): Promise<FerretdbOptions> {
   const backend = process.env.FERRETDB_BACKEND;
-  const url = process.env.FERRETDB_POSTGRESQL_URL || DEFAULT_POSTGRESQL_URL;
-  if (backend === 'sqlite') return {};
-  if (backend === 'postgresql' || (await postgresqlReachable(url))) return { postgresqlUrl: url };
-  return {};
+  if (backend === 'sqlite' || backend === 'postgresql') return ferretdbOptionsFor(backend);
+  const url = postgresqlUrl();
+  return (await postgresqlReachable(url)) ? { postgresqlUrl: url } : {};
+}
+
+export type FerretdbBackend = 'sqlite' | 'postgresql';
+
+/** FerretDB on this backend: SQLite files, or the PostgreSQL at FERRETDB_POSTGRESQL_URL (default: this machine's). */
+export async function ferretdbOptionsFor(backend: FerretdbBackend): Promise<FerretdbOptions> {
+  return backend === 'sqlite' ? {} : { postgresqlUrl: postgresqlUrl() };
+}
+
+function postgresqlUrl(): string {
+  return process.env.FERRETDB_POSTGRESQL_URL || DEFAULT_POSTGRESQL_URL;
 }
 
 /** A FerretDB (MongoDB wire protocol over SQLite files or PostgreSQL) on a loopback port, ready to answer `ping`. */

@@ -1,7 +1,12 @@
 import { constants } from 'node:os';
 import { MongoClient } from 'mongodb';
 import { uniqueDatabaseName } from '#test/helpers/mongo-server';
-import { startFerretdb, testFerretdbOptions } from '../../scripts/ferretdb.ts';
+import {
+  type FerretdbBackend,
+  ferretdbOptionsFor,
+  startFerretdb,
+  testFerretdbOptions,
+} from '../../scripts/ferretdb.ts';
 import { within } from './harness.ts';
 
 /** The MongoDB-compatible server a benchmark runs against, and a database name no other run uses. */
@@ -27,7 +32,10 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
  * the machine's PostgreSQL when it answers (as the integration suite runs), stopped and removed on stop —
  * or on SIGINT/SIGTERM (npm run bench's time limit), which would otherwise leave the server running.
  */
-export async function startBenchmarkDatabase(prefix: string): Promise<BenchmarkDatabase> {
+export async function startBenchmarkDatabase(
+  prefix: string,
+  backend?: FerretdbBackend,
+): Promise<BenchmarkDatabase> {
   const database = uniqueDatabaseName(prefix);
   const external = process.env.MONGODB_URI;
   if (external) {
@@ -41,7 +49,7 @@ export async function startBenchmarkDatabase(prefix: string): Promise<BenchmarkD
       stop: async () => undefined,
     };
   }
-  const options = await testFerretdbOptions();
+  const options = backend ? await ferretdbOptionsFor(backend) : await testFerretdbOptions();
   const ferretdb = await startFerretdb(options);
   const stopOnSignal = (signal: NodeJS.Signals) => {
     void ferretdb.stop().finally(() => process.exit(128 + constants.signals[signal]));

@@ -11,7 +11,7 @@ export class EntityLocks {
       if (busy.length === 0) break;
       await Promise.all(busy);
     }
-    let release = () => undefined as void;
+    let release: () => void = () => undefined;
     const released = new Promise<void>((resolve) => {
       release = resolve;
     });
