@@ -38,7 +38,10 @@ export interface IngestStoreOptions {
 }
 
 /** Of a writer's attempts to claim an entity's next revision, how many may find it taken. */
-const MAX_CONFLICTS = 10;
+const MAX_CONFLICTS = 25;
+
+/** Longest pause between two reads of a head another process is writing. */
+const MAX_WAIT_MS = 250;
 
 export class ConcurrencyConflictError extends Error {
   override readonly name = 'ConcurrencyConflictError';
@@ -145,8 +148,9 @@ export class MongoIngestStore implements IngestPorts {
         { planner, conflicts: 0, read: false, takeover: false },
       ]),
     );
-    // Waiting for another process's writer is bounded by the time after which it is taken for dead.
-    const deadline = Date.now() + this.stallMs + 5_000;
+    // A writer waited on is taken over once stallMs old: twice that bounds a wait through one takeover.
+    const deadline = Date.now() + 2 * this.stallMs + 5_000;
+    let waits = 0;
     while (tasks.size > 0) {
       if (Date.now() > deadline) {
         for (const entityId of tasks.keys())
@@ -161,7 +165,9 @@ export class MongoIngestStore implements IngestPorts {
       const plans = await this.plan(tasks, starts);
       const done = await this.claimAndWrite(tasks, starts, plans, results);
       await this.checkNotOvertaken(planners, tasks, done, started, results);
-      if (waiting > 0 && tasks.size > 0) await sleep(5 + Math.random() * 20);
+      // Each look at a head costs a read: back off while nothing but waiting is left.
+      waits = done.size === 0 && waiting > 0 ? waits + 1 : 0;
+      if (waits > 0) await sleep(Math.min(MAX_WAIT_MS, 5 * 2 ** waits) * (0.5 + Math.random()));
     }
     return results;
   }
