@@ -113,7 +113,13 @@ export function topologyMismatchOf(
   const match = INEQUIVALENT.exec(error.message);
   if (!match) return undefined;
   const [, property = '', kind = 'queue', name = '', declared = '', existing = ''] = match;
-  const mismatch = { kind: kind === 'exchange' ? 'exchange' : 'queue', name, property, declared, existing } as const;
+  const mismatch = {
+    kind: kind === 'exchange' ? 'exchange' : 'queue',
+    name,
+    property,
+    declared,
+    existing,
+  } as const;
   return { ...mismatch, ...adviceFor(mismatch, topology) };
 }
 

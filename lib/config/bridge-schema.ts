@@ -1,20 +1,11 @@
 import { z } from 'zod';
+import { commaSeparated } from './schema.ts';
 
 /**
  * The bridge's settings (RabbitMQ → SQS), read from the environment by functions/bridge and the local
  * stack, and passed by CDK as the container's environment. Defaults follow oslo.messaging's topology.
  */
-const list = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((value) =>
-      value
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.string()).min(1));
+const list = (fallback: string) => commaSeparated(fallback).pipe(z.array(z.string()).min(1));
 const integer = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 const milliseconds = (fallback: number) => integer(fallback, 0, 3_600_000);

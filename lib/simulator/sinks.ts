@@ -54,7 +54,8 @@ async function declareAsOslo(model: ChannelModel, options: RabbitSinkOptions): P
   const channel = await model.createChannel();
   channel.on('error', () => undefined);
   try {
-    for (const exchange of Object.values(options.exchanges)) await declareAsNotifier(channel, exchange, options);
+    for (const exchange of Object.values(options.exchanges))
+      await declareAsNotifier(channel, exchange, options);
     await channel.close();
   } catch (error) {
     const mismatch = topologyMismatchOf(error, options);

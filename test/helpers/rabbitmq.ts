@@ -14,7 +14,10 @@ const run = promisify(execFile);
  * cloud, the queue is named after the routing key (`<notification topic>.info`): oslo's Notifier declares
  * that queue too.
  */
-export function uniqueTopology(prefix: string, options: Partial<Pick<Topology, 'durable' | 'quorum'>> = {}): Topology {
+export function uniqueTopology(
+  prefix: string,
+  options: Partial<Pick<Topology, 'durable' | 'quorum'>> = {},
+): Topology {
   const base = `test.${prefix}.${randomBytes(4).toString('hex')}`;
   return {
     exchanges: [`${base}.nova`, `${base}.cinder`],
