@@ -68,7 +68,9 @@ export class ApiStack extends Stack {
     const authorizerCacheTtl = props.authorizerCacheTtl ?? Duration.seconds(30);
     const keystoneCacheSeconds = MAX_REVOCATION_SECONDS - authorizerCacheTtl.toSeconds();
     if (keystoneCacheSeconds < 0)
-      throw new Error(`authorizerCacheTtl must not exceed ${MAX_REVOCATION_SECONDS} s (the revocation bound)`);
+      throw new Error(
+        `authorizerCacheTtl must not exceed ${MAX_REVOCATION_SECONDS} s (the revocation bound)`,
+      );
     this.authorizerFunction = new AlmanachFunction(this, 'AuthorizerFunction', {
       entry: 'functions/api/authorizer.ts',
       memorySize: 256,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isUpdateDatetime, parseBodyDate, parseQueryDate } from '#http/almanach-dates';
-import { INVALID_DATE_MESSAGE, InvalidDateError, InvalidPayloadError } from '#http/errors';
+import { InvalidDateError, InvalidPayloadError } from '#http/errors';
 
 describe('query dates (strptime %Y-%m-%d %H:%M:%S.%f)', () => {
   it('reads the format Almanach clients send', () => {
