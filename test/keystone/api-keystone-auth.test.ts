@@ -35,6 +35,23 @@ async function apiWith(env: Record<string, string>): Promise<TestApi> {
   return api;
 }
 
+/** An API validating through the relay, asking Keystone on every request. */
+const apiBehindProxy = (strategy: string) =>
+  apiWith({
+    AUTH_STRATEGY: strategy,
+    KEYSTONE_URL: `http://127.0.0.1:${proxy.port}/v3`,
+    KEYSTONE_CACHE_SECONDS: '0',
+  });
+
+async function whileKeystoneUnreachable<T>(action: () => Promise<T>): Promise<T> {
+  proxy.refuse(true);
+  try {
+    return await action();
+  } finally {
+    proxy.refuse(false);
+  }
+}
+
 const status = async (api: TestApi, token: string) =>
   (await api.call('GET', '/v1/volume_types', { token })).status;
 
@@ -90,20 +107,11 @@ describe('AUTH_STRATEGY=keystone when Keystone fails', () => {
   let api: TestApi;
 
   beforeAll(async () => {
-    api = await apiWith({
-      AUTH_STRATEGY: 'keystone',
-      KEYSTONE_URL: `http://127.0.0.1:${proxy.port}/v3`,
-      KEYSTONE_CACHE_SECONDS: '0',
-    });
+    api = await apiBehindProxy('keystone');
   });
 
   it('refuses every token while Keystone is unreachable (fail closed)', async () => {
-    proxy.refuse(true);
-    try {
-      expect(await status(api, adminToken)).toBe(401);
-    } finally {
-      proxy.refuse(false);
-    }
+    expect(await whileKeystoneUnreachable(() => status(api, adminToken))).toBe(401);
   });
 
   it('refuses a token Keystone is too slow to vouch for, within KEYSTONE_TIMEOUT_MS rather than its delay', async () => {
@@ -126,11 +134,7 @@ describe('AUTH_STRATEGY=private_key,keystone', () => {
   let api: TestApi;
 
   beforeAll(async () => {
-    api = await apiWith({
-      AUTH_STRATEGY: 'private_key,keystone',
-      KEYSTONE_URL: `http://127.0.0.1:${proxy.port}/v3`,
-      KEYSTONE_CACHE_SECONDS: '0',
-    });
+    api = await apiBehindProxy('private_key,keystone');
   });
 
   it('accepts the private key and a Keystone token with the admin role', async () => {
@@ -148,11 +152,10 @@ describe('AUTH_STRATEGY=private_key,keystone', () => {
   });
 
   it('still accepts the private key while Keystone is unreachable, and refuses Keystone tokens', async () => {
-    proxy.refuse(true);
-    try {
-      expect([await status(api, 'secret'), await status(api, adminToken)]).toEqual([200, 401]);
-    } finally {
-      proxy.refuse(false);
-    }
+    const statuses = await whileKeystoneUnreachable(async () => [
+      await status(api, 'secret'),
+      await status(api, adminToken),
+    ]);
+    expect(statuses).toEqual([200, 401]);
   });
 });
