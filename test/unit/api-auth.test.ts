@@ -49,27 +49,26 @@ describe('the keystone cache', () => {
     });
   const start = Date.parse('2026-01-01T00:00:00Z');
 
-  it('reuses a verdict for the cache period, then asks Keystone again', async () => {
-    const keystone = keystoneAnswering({ expires_at: '2026-01-01T01:00:00.000000Z', roles: ['admin'] });
+  /** Keystone's calls so far after each check of the same token, `offsetsMs` after `start`. */
+  async function callsAfterChecksAt(expiresAt: string, offsetsMs: readonly number[]): Promise<number[]> {
+    const keystone = keystoneAnswering({ expires_at: expiresAt, roles: ['admin'] });
     let now = start;
     const cached = validator(keystone.fetch, () => now);
-    await cached.validate('token');
-    now = start + 29_000;
-    await cached.validate('token');
-    expect(keystone.calls).toHaveLength(1);
-    now = start + 31_000;
-    await cached.validate('token');
-    expect(keystone.calls).toHaveLength(2);
+    const calls: number[] = [];
+    for (const offset of offsetsMs) {
+      now = start + offset;
+      await cached.validate('token');
+      calls.push(keystone.calls.length);
+    }
+    return calls;
+  }
+
+  it('reuses a verdict for the cache period, then asks Keystone again', async () => {
+    expect(await callsAfterChecksAt('2026-01-01T01:00:00.000000Z', [0, 29_000, 31_000])).toEqual([1, 1, 2]);
   });
 
   it('keeps no verdict past the expiry of the token', async () => {
-    const keystone = keystoneAnswering({ expires_at: '2026-01-01T00:00:10.000000Z', roles: ['admin'] });
-    let now = start;
-    const cached = validator(keystone.fetch, () => now);
-    await cached.validate('token');
-    now = start + 11_000;
-    await cached.validate('token');
-    expect(keystone.calls).toHaveLength(2);
+    expect(await callsAfterChecksAt('2026-01-01T00:00:10.000000Z', [0, 9_000, 11_000])).toEqual([1, 1, 2]);
   });
 
   it('reads the roles without regard to case, as oslo.policy does', async () => {
