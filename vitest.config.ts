@@ -46,6 +46,19 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'keystone',
+          include: ['test/keystone/**/*.test.ts'],
+          environment: 'node',
+          // A real Keystone (Debian's package, as a plain process), started only when these suites run.
+          globalSetup: ['./test/helpers/mongo-server.ts', './test/helpers/keystone.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'reliability',
           include: ['test/reliability/**/*.test.ts'],
           exclude: ['test/reliability/faults.test.ts'],

@@ -208,7 +208,8 @@ async function listInstances(project: string, since: Date): Promise<string[]> {
 
 function openSink() {
   const [nova = '', cinder = ''] = topology.exchanges;
-  return openRabbitSink({ url: RABBITMQ_URL, exchanges: { nova, cinder }, routingKey: topology.routingKey });
+  const { routingKey, durable, quorum } = topology;
+  return openRabbitSink({ url: RABBITMQ_URL, exchanges: { nova, cinder }, routingKey, durable, quorum });
 }
 
 interface RunningStack {

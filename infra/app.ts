@@ -60,6 +60,10 @@ export function buildApp(context: Record<string, unknown> = {}): AlmanachApp {
           vpcId: settings.vpcId,
           ingestQueue: ingest.queue,
           rabbitMqUrlSecret: data.rabbitMqUrlSecret,
+          oslo: {
+            amqpDurableQueues: settings.amqpDurableQueues,
+            rabbitQuorumQueue: settings.rabbitQuorumQueue,
+          },
         })
       : undefined;
   const observability = new ObservabilityStack(app, `${prefix}-Observability`, {

@@ -37,6 +37,12 @@ export const infraContextSchema = z
     alarmEmail: z.email('must be an e-mail address').optional().describe('Address subscribed to the alarms'),
     bridge: flag.default(true).describe('Deploy the bridge; false when the bridge runs elsewhere'),
     skipBridge: flag.default(false).describe('Same as bridge=false'),
+    amqpDurableQueues: flag
+      .default(false)
+      .describe("The bridge's BRIDGE_AMQP_DURABLE_QUEUES: Nova's and Cinder's amqp_durable_queues"),
+    rabbitQuorumQueue: flag
+      .default(false)
+      .describe("The bridge's BRIDGE_RABBIT_QUORUM_QUEUE: Nova's and Cinder's rabbit_quorum_queue"),
     authStrategy: z
       .string()
       .regex(/^(private_key|keystone)(,(private_key|keystone))?$/, 'must be private_key, keystone or both')

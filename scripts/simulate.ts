@@ -36,6 +36,16 @@ const program = new Command('simulate')
   .option('--nova-exchange <name>', "Nova's notification exchange", 'nova')
   .option('--cinder-exchange <name>', "Cinder's notification exchange", 'cinder')
   .option('--routing-key <key>', 'notification topic + priority', env.BRIDGE_ROUTING_KEY ?? 'almanach.info')
+  .option(
+    '--amqp-durable-queues <bool>',
+    "durable exchanges and queue, as oslo.messaging's amqp_durable_queues (the bridge's value)",
+    env.BRIDGE_AMQP_DURABLE_QUEUES ?? 'false',
+  )
+  .option(
+    '--rabbit-quorum-queue <bool>',
+    "quorum queue, as oslo.messaging's rabbit_quorum_queue (the bridge's value)",
+    env.BRIDGE_RABBIT_QUORUM_QUEUE ?? 'false',
+  )
   .option('--queue <name-or-url>', 'ingest queue (target sqs)', env.INGEST_QUEUE_URL ?? 'almanach-ingest')
   .option('--sqs-endpoint <url>', 'SQS endpoint (target sqs)', env.SQS_ENDPOINT ?? 'http://127.0.0.1:9324')
   .option(
@@ -136,7 +146,13 @@ async function simulate(options: SimulatorOptions): Promise<number> {
 async function openSink(options: SimulatorOptions): Promise<NotificationSink> {
   const exchanges = { nova: options.novaExchange, cinder: options.cinderExchange };
   if (options.target === 'rabbitmq') {
-    return openRabbitSink({ url: options.rabbitmqUrl, exchanges, routingKey: options.routingKey });
+    return openRabbitSink({
+      url: options.rabbitmqUrl,
+      exchanges,
+      routingKey: options.routingKey,
+      durable: options.amqpDurableQueues,
+      quorum: options.rabbitQuorumQueue,
+    });
   }
   const client = createSqsClient(options.aws ? {} : { endpoint: options.sqsEndpoint });
   return openSqsSink({ client, queue: options.queue, exchanges, routingKey: options.routingKey });

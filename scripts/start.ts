@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { z } from 'zod';
 import { apiConfigSchema } from '#config/api-schema';
-import { bridgeConfigSchema } from '#config/bridge-schema';
+import { type BridgeConfig, bridgeConfigSchema } from '#config/bridge-schema';
 import { loadConfig } from '#config/schema';
 import { startApiServer } from '#http/local-server';
 import { brokerReachable, freePort, spawnBridge } from '#local/bridge-process';
@@ -37,6 +38,7 @@ const bridge = spawnBridge(bridgeEnv, healthUrl);
 // Until the bridge has declared and bound its queue, a notification published to the exchanges reaches
 // no queue and is gone: "running" is printed only once it consumes.
 const bridgeConsuming = rabbitUp && (await bridge.consuming(BRIDGE_READY_TIMEOUT_MS));
+const refusal = bridgeConsuming ? undefined : await topologyRefusal(healthUrl);
 
 const apiToken = env.ALMANACH_AUTH_TOKEN ?? 'secret';
 const lines = [
@@ -47,12 +49,14 @@ const lines = [
   `  SQS        ${stack.sqsEndpoint}${stack.embeddedSqs ? ' (embedded emulator)' : ''}  queue ${stack.queueUrl}`,
   `             dead letters ${stack.dlqUrl ?? '(the queue redrive policy decides)'}`,
   `  Ingest     ${stack.config.INGEST_WORKERS} workers polling the queue with the Lambda's handler`,
-  `  Bridge     ${bridgeConfig.RABBITMQ_URL.replace(/\/\/[^@]*@/, '//')}  exchanges ${bridgeConfig.BRIDGE_EXCHANGES.join(', ')} -> queue ${bridgeConfig.BRIDGE_QUEUE} (routing key ${bridgeConfig.BRIDGE_ROUTING_KEY}), health ${healthUrl}`,
+  `  Bridge     ${bridgeConfig.RABBITMQ_URL.replace(/\/\/[^@]*@/, '//')}  exchanges ${bridgeConfig.BRIDGE_EXCHANGES.join(', ')} -> queue ${bridgeConfig.BRIDGE_QUEUE} (routing key ${bridgeConfig.BRIDGE_ROUTING_KEY}; ${topologyKind(bridgeConfig)}), health ${healthUrl}`,
   bridgeConsuming
     ? ''
-    : rabbitUp
-      ? `  !! the bridge is not consuming yet: until it is, notifications published to those exchanges reach no queue (see ${healthUrl})`
-      : `  !! RabbitMQ is not reachable at ${new URL(bridgeConfig.RABBITMQ_URL).host}: start it with 'rabbitmq-server -detached' (the bridge keeps retrying; everything else runs)`,
+    : refusal
+      ? `  !! ${refusal}`
+      : rabbitUp
+        ? `  !! the bridge is not consuming yet: until it is, notifications published to those exchanges reach no queue (see ${healthUrl})`
+        : `  !! RabbitMQ is not reachable at ${new URL(bridgeConfig.RABBITMQ_URL).host}: start it with 'rabbitmq-server -detached' (the bridge keeps retrying; everything else runs)`,
   `Send traffic: npm run simulate -- --verify   (or publish Nova/Cinder notifications to those exchanges)`,
   `Dead letters: npm run replay -- --sqs-endpoint ${stack.sqsEndpoint} --queue ${stack.dlqUrl ?? '<dlq>'} --list`,
   `Try: curl -H 'X-Auth-Token: ${apiToken}' '${api.url}/v1/info'`,
@@ -62,6 +66,24 @@ const lines = [
 process.stdout.write(
   `${lines.filter((line, index) => line !== '' || index === 0 || index === lines.length - 1).join('\n')}\n`,
 );
+
+/** What RabbitMQ refused the bridge (a 406: its declarations differ from what exists), as /health says. */
+async function topologyRefusal(url: string): Promise<string | undefined> {
+  const health = await fetch(url, { signal: AbortSignal.timeout(1_000) })
+    .then((response) => response.json())
+    .catch(() => undefined);
+  const parsed = z
+    .object({ topologyMismatch: z.object({ kind: z.string(), name: z.string(), advice: z.string() }) })
+    .safeParse(health);
+  if (!parsed.success) return undefined;
+  const { kind, name, advice } = parsed.data.topologyMismatch;
+  return `RabbitMQ refuses the bridge's declaration of ${kind} '${name}': ${advice}`;
+}
+
+function topologyKind(config: BridgeConfig): string {
+  if (config.BRIDGE_RABBIT_QUORUM_QUEUE) return 'quorum queue, durable';
+  return config.BRIDGE_AMQP_DURABLE_QUEUES ? 'durable' : "non-durable, oslo.messaging's default";
+}
 
 let stopping = false;
 async function shutdown(signal: NodeJS.Signals): Promise<void> {

@@ -23,6 +23,13 @@ export interface BridgeServiceProps {
   ingestQueue: IQueue;
   /** Holds the RabbitMQ URL (amqps://user:password@host/vhost) as plain text. */
   rabbitMqUrlSecret: ISecret;
+  /** Nova's and Cinder's [oslo_messaging_rabbit] settings, which the bridge's declarations must equal. */
+  oslo: OsloRabbitSettings;
+}
+
+export interface OsloRabbitSettings {
+  amqpDurableQueues: boolean;
+  rabbitQuorumQueue: boolean;
 }
 
 /** The Docker build context of infra/bridge/Dockerfile: the repository root. */
@@ -82,6 +89,8 @@ export class BridgeService extends Construct {
         BRIDGE_HEALTH_HOST: '127.0.0.1',
         BRIDGE_HEALTH_PORT: String(HEALTH_PORT),
         BRIDGE_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT.toMilliseconds()),
+        BRIDGE_AMQP_DURABLE_QUEUES: String(props.oslo.amqpDurableQueues),
+        BRIDGE_RABBIT_QUORUM_QUEUE: String(props.oslo.rabbitQuorumQueue),
       },
       secrets: { RABBITMQ_URL: EcsSecret.fromSecretsManager(props.rabbitMqUrlSecret) },
       healthCheck: {

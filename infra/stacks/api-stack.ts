@@ -13,6 +13,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
+import { MAX_REVOCATION_SECONDS } from '../../lib/config/api-schema.ts';
 import type { RouteGroup } from '../../lib/http/route.ts';
 import { ROUTES } from '../../lib/http/routes.ts';
 import { AlmanachFunction } from '../constructs/almanach-function.ts';
@@ -26,7 +27,10 @@ export interface ApiStackProps extends StackProps {
   keystoneUrl?: string;
   /** Steady requests per second and burst, for the whole API. */
   throttle?: { rateLimit: number; burstLimit: number };
-  /** How long API Gateway reuses the authorizer's verdict for one X-Auth-Token. */
+  /**
+   * How long API Gateway reuses the authorizer's verdict for one X-Auth-Token (default 30 s). The
+   * authorizer's own Keystone cache gets the rest of the revocation bound (MAX_REVOCATION_SECONDS, 60 s).
+   */
   authorizerCacheTtl?: Duration;
 }
 
@@ -60,6 +64,13 @@ export class ApiStack extends Stack {
     };
     for (const fn of Object.values(this.functions)) grantSecretRead(props.mongoUriSecret, fn);
 
+    // A revoked Keystone token may be accepted from both caches in turn: together they stay within the bound.
+    const authorizerCacheTtl = props.authorizerCacheTtl ?? Duration.seconds(30);
+    const keystoneCacheSeconds = MAX_REVOCATION_SECONDS - authorizerCacheTtl.toSeconds();
+    if (keystoneCacheSeconds < 0)
+      throw new Error(
+        `authorizerCacheTtl must not exceed ${MAX_REVOCATION_SECONDS} s (the revocation bound)`,
+      );
     this.authorizerFunction = new AlmanachFunction(this, 'AuthorizerFunction', {
       entry: 'functions/api/authorizer.ts',
       memorySize: 256,
@@ -67,13 +78,14 @@ export class ApiStack extends Stack {
       environment: {
         ALMANACH_AUTH_TOKEN_SECRET_ARN: props.authTokenSecret.secretArn,
         AUTH_STRATEGY: props.authStrategy ?? 'private_key',
+        KEYSTONE_CACHE_SECONDS: String(keystoneCacheSeconds),
         ...(props.keystoneUrl && { KEYSTONE_URL: props.keystoneUrl }),
       },
     });
     grantSecretRead(props.authTokenSecret, this.authorizerFunction);
     const authorizer = new HttpLambdaAuthorizer('TokenAuthorizer', this.authorizerFunction, {
       identitySource: ['$request.header.X-Auth-Token'],
-      resultsCacheTtl: props.authorizerCacheTtl ?? Duration.seconds(60),
+      resultsCacheTtl: authorizerCacheTtl,
       responseTypes: [HttpLambdaResponseType.SIMPLE],
     });
 

@@ -5,13 +5,14 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { BridgeService } from '../constructs/bridge-service.ts';
+import { BridgeService, type OsloRabbitSettings } from '../constructs/bridge-service.ts';
 
 export interface BridgeStackProps extends StackProps {
   /** An existing VPC (one that reaches RabbitMQ); without it a VPC with one NAT gateway is created. */
   vpcId?: string;
   ingestQueue: IQueue;
   rabbitMqUrlSecret: ISecret;
+  oslo: OsloRabbitSettings;
 }
 
 /** The bridge's network and cluster, and the bridge: deployed and replaced on its own schedule. */
@@ -29,6 +30,7 @@ export class BridgeStack extends Stack {
       cluster: this.cluster,
       ingestQueue: props.ingestQueue,
       rabbitMqUrlSecret: props.rabbitMqUrlSecret,
+      oslo: props.oslo,
     });
   }
 

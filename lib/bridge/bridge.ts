@@ -4,7 +4,13 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, RecoveringChannelModel } from 'amqplib';
 import { guardEmitter, openRecoveringConnection } from '#amqp/connection';
 import { deadLetter } from '#amqp/dead-letter';
-import { declareTopology, type Topology, topologyFrom } from '#amqp/topology';
+import {
+  declareTopology,
+  type Topology,
+  type TopologyMismatch,
+  topologyFrom,
+  topologyMismatchOf,
+} from '#amqp/topology';
 import type { BridgeConfig } from '#config/bridge-schema';
 import { BatchAccumulator } from './batch-accumulator.ts';
 import { linkSignals } from './linked-signal.ts';
@@ -37,6 +43,8 @@ export interface BridgeStatus {
   sqs: 'ok' | 'failing';
   /** Messages ready in the RabbitMQ queue when last sampled (the bridge's lag). */
   queueDepth: number | undefined;
+  /** Why the bridge cannot consume: RabbitMQ refused its declaration of a queue or exchange (406). */
+  topologyMismatch?: TopologyMismatch;
   counters: BridgeCounters;
 }
 
@@ -106,6 +114,7 @@ export class Bridge {
   private state: ConnectionState = 'connecting';
   private connectedOnce = false;
   private queueDepth: number | undefined;
+  private topologyMismatch: TopologyMismatch | undefined;
   private linger: NodeJS.Timeout | undefined;
   private stopped: Promise<void> | undefined;
 
@@ -157,6 +166,7 @@ export class Bridge {
       connection: this.state,
       sqs,
       queueDepth: this.queueDepth,
+      ...(this.topologyMismatch && { topologyMismatch: this.topologyMismatch }),
       counters: { ...this.counters },
     };
   }
@@ -236,7 +246,7 @@ export class Bridge {
   private async setup(model: ChannelModel): Promise<void> {
     const publisher = await model.createConfirmChannel();
     guardEmitter(publisher, this.logger, 'RabbitMQ publishing channel');
-    await declareTopology(publisher, this.topology);
+    await this.declare(publisher);
     if (this.stopping) return;
 
     const consumer = await model.createChannel();
@@ -267,6 +277,28 @@ export class Bridge {
       routingKey: this.topology.routingKey,
       prefetch: this.config.BRIDGE_PREFETCH,
     });
+  }
+
+  /**
+   * A 406 is a configuration problem that reconnecting alone does not solve: it is logged as an error
+   * naming the property and the setting, and /health shows it, on every attempt until someone fixes it
+   * (the reconnection keeps trying, so deleting the stale queue or changing the publishers is enough).
+   */
+  private async declare(channel: ConfirmChannel): Promise<void> {
+    try {
+      await declareTopology(channel, this.topology);
+      this.topologyMismatch = undefined;
+    } catch (error) {
+      this.topologyMismatch = topologyMismatchOf(error, this.topology);
+      if (this.topologyMismatch) {
+        const { kind, name, property, declared, existing, setting, advice } = this.topologyMismatch;
+        this.logger.error(
+          `RabbitMQ refused to declare ${kind} '${name}': its ${property} is ${existing}, the bridge declares ${declared}; ${advice}`,
+          { kind, name, property, declared, existing, setting },
+        );
+      }
+      throw error;
+    }
   }
 
   private receive(session: Session, delivery: ConsumeMessage | null): void {

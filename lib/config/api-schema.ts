@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { rulesConfigSchema, storeConfigSchema } from './schema.ts';
+import { commaSeparated, rulesConfigSchema, storeConfigSchema } from './schema.ts';
 
 /**
  * The API's settings: where the local server listens, how tokens are checked (Almanach's `auth` section),
@@ -8,21 +8,16 @@ import { rulesConfigSchema, storeConfigSchema } from './schema.ts';
  */
 const AUTH_STRATEGIES = ['private_key', 'keystone'] as const;
 
+/** The longest a revoked Keystone token may still be accepted, all caches together. */
+export const MAX_REVOCATION_SECONDS = 60;
+
 const integer = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
 export const apiSettingsSchema = z.object({
   PORT: integer(8000, 0, 65_535).describe('Port of the local API server (0 picks a free port)'),
   API_HOST: z.string().min(1).default('127.0.0.1').describe('Address the local API server binds'),
-  AUTH_STRATEGY: z
-    .string()
-    .default('private_key')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean),
-    )
+  AUTH_STRATEGY: commaSeparated('private_key')
     .pipe(z.array(z.enum(AUTH_STRATEGIES)).min(1))
     .describe(
       'How X-Auth-Token is checked: private_key, keystone, or both comma-separated (a token passes if either accepts it)',
@@ -64,8 +59,13 @@ export const apiSettingsSchema = z.object({
     .min(1)
     .default('Default')
     .describe('Keystone domain of KEYSTONE_PROJECT_NAME'),
-  KEYSTONE_CACHE_SECONDS: integer(60, 0, 3_600).describe(
-    'How long a token Keystone accepted is trusted without asking again (0 disables the cache)',
+  KEYSTONE_ALLOWED_ROLES: commaSeparated('admin')
+    .pipe(z.array(z.string()).min(1))
+    .describe(
+      'Comma-separated Keystone roles of which a token must carry one (the billing data of every tenant is an operator’s); a valid token without any gets 403',
+    ),
+  KEYSTONE_CACHE_SECONDS: integer(30, 0, MAX_REVOCATION_SECONDS).describe(
+    `How long a verdict on a valid Keystone token is reused without asking again, never past the token's expiry (0 disables the cache); with API Gateway's authorizer cache, a revoked token is refused within ${MAX_REVOCATION_SECONDS} s in total`,
   ),
   KEYSTONE_TIMEOUT_MS: integer(5_000, 100, 60_000).describe(
     'A Keystone call is abandoned after this long (the token is then refused)',
@@ -102,6 +102,7 @@ export const authConfigSchema = apiSettingsSchema
     KEYSTONE_USER_DOMAIN_NAME: true,
     KEYSTONE_PROJECT_NAME: true,
     KEYSTONE_PROJECT_DOMAIN_NAME: true,
+    KEYSTONE_ALLOWED_ROLES: true,
     KEYSTONE_CACHE_SECONDS: true,
     KEYSTONE_TIMEOUT_MS: true,
   })

@@ -1,20 +1,11 @@
 import { z } from 'zod';
+import { commaSeparated } from './schema.ts';
 
 /**
  * The bridge's settings (RabbitMQ → SQS), read from the environment by functions/bridge and the local
  * stack, and passed by CDK as the container's environment. Defaults follow oslo.messaging's topology.
  */
-const list = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((value) =>
-      value
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.string()).min(1));
+const list = (fallback: string) => commaSeparated(fallback).pipe(z.array(z.string()).min(1));
 const integer = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 const milliseconds = (fallback: number) => integer(fallback, 0, 3_600_000);
@@ -32,19 +23,21 @@ export const bridgeConfigSchema = z.object({
   BRIDGE_EXCHANGES: list('nova,cinder').describe(
     'Comma-separated topic exchanges the queue is bound to (those of the services, as oslo.messaging names them)',
   ),
-  BRIDGE_EXCHANGE_DURABLE: z
-    .stringbool()
-    .default(false)
-    .describe(
-      'Declare the exchanges durable; must match the publishers (oslo.messaging: amqp_durable_queues)',
-    ),
   BRIDGE_QUEUE: name('almanach.info').describe(
     'Queue the bridge consumes, declared and bound to each exchange',
   ),
-  BRIDGE_QUEUE_DURABLE: z
+  BRIDGE_AMQP_DURABLE_QUEUES: z
     .stringbool()
-    .default(true)
-    .describe('Declare the queue durable; must match the queue if it already exists'),
+    .default(false)
+    .describe(
+      "Declare the queue and the exchanges durable, as Nova's and Cinder's [oslo_messaging_rabbit] amqp_durable_queues (same value on both sides); true keeps queued notifications through a broker restart",
+    ),
+  BRIDGE_RABBIT_QUORUM_QUEUE: z
+    .stringbool()
+    .default(false)
+    .describe(
+      "Declare the queue as a quorum queue (x-queue-type: quorum, durable), as Nova's and Cinder's [oslo_messaging_rabbit] rabbit_quorum_queue",
+    ),
   BRIDGE_ROUTING_KEY: name('almanach.info').describe(
     'Routing key binding the queue: `<notification_topics entry>.info` of Nova and Cinder',
   ),

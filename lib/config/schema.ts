@@ -4,15 +4,18 @@ import { z } from 'zod';
  * Every setting, once: read from the environment by the Lambdas and the local stack, documented in the
  * README from these descriptions, and passed by CDK as function environment.
  */
-const list = z
-  .string()
-  .default('')
-  .transform((value) =>
-    value
-      .split(',')
-      .map((item) => item.trim())
-      .filter(Boolean),
-  );
+/** A comma-separated list, blanks ignored. */
+export const commaSeparated = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    );
+const list = commaSeparated('');
 const seconds = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
 
 export const storeConfigSchema = z.object({

@@ -1,9 +1,10 @@
 import { parseLenientDate } from '#domain/dates';
-import { InvalidDateError } from './errors.ts';
+import { InvalidDateError, InvalidPayloadError } from './errors.ts';
 
 /**
  * The three ways Almanach reads dates from a request:
- * - `start`/`end` query parameters: Python's `strptime(value, '%Y-%m-%d %H:%M:%S.%f')`, strictly;
+ * - `start`/`end` query parameters: Python's `strptime(value, '%Y-%m-%d %H:%M:%S.%f')`, strictly; its
+ *   ValueError is what Almanach's `to_json` answers with 400 "Invalid parameter or payload";
  * - body dates: dateutil's lenient parser (any ISO-8601-like form; no zone means UTC);
  * - `start_date`/`end_date` of the active-entity update: voluptuous `Datetime()`, i.e. strictly
  *   `%Y-%m-%dT%H:%M:%S.%fZ`, before the lenient parse.
@@ -21,7 +22,7 @@ export type Rounding = 'up' | 'down';
 
 export function parseQueryDate(text: string, rounding: Rounding): Date {
   const date = strictDate(QUERY_DATE, text, rounding);
-  if (!date) throw new InvalidDateError();
+  if (!date) throw new InvalidPayloadError(`not a %Y-%m-%d %H:%M:%S.%f date: ${text}`);
   return date;
 }
 

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { MethodNotAllowedError, RouteNotFoundError, UnauthorizedError } from './errors.ts';
+import { ForbiddenError, MethodNotAllowedError, RouteNotFoundError, UnauthorizedError } from './errors.ts';
 import { errorMapper } from './middleware/error-mapper.ts';
 import { jsonBodyParser } from './middleware/json-body.ts';
 import { type ApiEvent, apiRequestOf } from './request.ts';
@@ -22,7 +22,7 @@ export type ApiHandler = MiddyfiedHandler<ApiEvent, HttpResponse, Error, Context
 /**
  * The API Gateway (HTTP API, payload 2.0) handler of a set of routes; the local server calls the same
  * handler with the same events. The token was checked before (Lambda authorizer, or the local server):
- * routes that need it refuse a request whose authorizer context does not say it passed.
+ * routes that need it refuse a request whose authorizer context does not say it was accepted.
  */
 export function createApiHandler({ routes, services, logger, maxBodyBytes }: ApiHandlerOptions): ApiHandler {
   const router = new Router(routes);
@@ -32,7 +32,8 @@ export function createApiHandler({ routes, services, logger, maxBodyBytes }: Api
     if (match.type === 'not-found') throw new RouteNotFoundError();
     if (match.type === 'method-not-allowed') throw new MethodNotAllowedError(match.allowed);
     const request = apiRequestOf(event, match.params);
-    if (match.route.auth && !request.authenticated) throw new UnauthorizedError();
+    if (match.route.auth && request.verdict === 'forbidden') throw new ForbiddenError();
+    if (match.route.auth && request.verdict !== 'accepted') throw new UnauthorizedError();
     const result = await match.route.run(request, services);
     return resultResponse(result, request.headers.accept, request.method);
   }

@@ -130,6 +130,16 @@ export class UnauthorizedError extends ApiError {
   }
 }
 
+/** A valid Keystone token without any of KEYSTONE_ALLOWED_ROLES (beyond Almanach, which had no roles). */
+export class ForbiddenError extends ApiError {
+  override readonly name = 'ForbiddenError';
+  readonly status = 403;
+
+  constructor() {
+    super('Forbidden');
+  }
+}
+
 export class PayloadTooLargeError extends ApiError {
   override readonly name = 'PayloadTooLargeError';
   readonly status = 413;

@@ -121,7 +121,7 @@ class LocalGateway {
     const requestId = randomUUID();
     const now = new Date();
     const needsToken = match.type === 'route' && match.route.auth;
-    const authenticated = needsToken ? await this.validator.validate(headers['x-auth-token']) : false;
+    const verdict = needsToken ? await this.validator.validate(headers['x-auth-token']) : 'refused';
     return {
       version: '2.0',
       routeKey,
@@ -147,7 +147,7 @@ class LocalGateway {
         stage: '$default',
         time: now.toISOString(),
         timeEpoch: now.getTime(),
-        authorizer: { lambda: needsToken ? { authenticated } : {} },
+        authorizer: { lambda: needsToken ? { verdict } : {} },
       },
       ...(body.length > 0 && { body }),
       isBase64Encoded: false,

@@ -53,6 +53,10 @@ function operation(route: Route): Record<string, unknown> {
       description: 'Missing or refused X-Auth-Token',
       content: { 'text/plain': { schema: { type: 'string', const: 'Unauthorized' } } },
     };
+    responses['403'] = {
+      description: 'A valid Keystone token without any of KEYSTONE_ALLOWED_ROLES: {"error": "Forbidden"}',
+      content: { 'application/json': { schema: jsonSchema(errorJsonSchema, 'output') } },
+    };
   }
   responses.default = {
     description: 'An error, as Almanach reports it',

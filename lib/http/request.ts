@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer } from 'aws-lambda';
 import { z } from 'zod';
+import type { Verdict } from './auth/token-validator.ts';
 
 /**
  * The request as handlers see it, whichever front end received it: API Gateway (HTTP API, payload 2.0)
@@ -7,7 +8,7 @@ import { z } from 'zod';
  * the token check (the Lambda authorizer in AWS, the local server's own check locally).
  */
 export interface AuthorizerContext {
-  authenticated?: boolean | string;
+  verdict?: Verdict | string;
 }
 
 /** The parsed JSON body, attached to the event by the body middleware. */
@@ -27,13 +28,11 @@ export interface ApiRequest {
   /** Lower-case names. */
   headers: Record<string, string>;
   body: JsonBody;
-  authenticated: boolean;
+  /** The token check's verdict; anything but an explicit one reads as `refused`. */
+  verdict: Verdict;
 }
 
-/** Only an explicit yes counts (context values may arrive as strings); anything else is a no. */
-const authorizerSchema = z.object({
-  authenticated: z.union([z.literal(true), z.literal('true')]),
-});
+const authorizerSchema = z.object({ verdict: z.enum(['accepted', 'forbidden', 'refused']) });
 
 export function apiRequestOf(event: ApiEvent, pathParams: Record<string, string>): ApiRequest {
   const headers = Object.fromEntries(
@@ -50,7 +49,7 @@ export function apiRequestOf(event: ApiEvent, pathParams: Record<string, string>
     query: new URLSearchParams(event.rawQueryString ?? ''),
     headers,
     body: event.jsonBody ?? parseJsonBody(event),
-    authenticated: verdict.success,
+    verdict: verdict.success ? verdict.data.verdict : 'refused',
   };
 }
 

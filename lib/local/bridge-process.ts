@@ -38,7 +38,8 @@ export function spawnBridge(env: Record<string, string | undefined>, healthUrl: 
 
 /**
  * Resolves true once the bridge's health endpoint answers 200 (topology declared, consuming, SQS ok), false
- * if that takes longer than `timeoutMs` or `alive` turns false (the process exited).
+ * if that takes longer than `timeoutMs`, `alive` turns false (the process exited), or RabbitMQ refused the
+ * bridge's declarations.
  */
 export async function healthyWithin(
   healthUrl: string,
@@ -47,11 +48,13 @@ export async function healthyWithin(
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && alive()) {
-    const healthy = await fetch(healthUrl, { signal: AbortSignal.timeout(1_000) }).then(
-      (response) => response.ok,
-      () => false,
+    const health = await fetch(healthUrl, { signal: AbortSignal.timeout(1_000) }).then(
+      async (response) => ({ ok: response.ok, body: await response.text() }),
+      () => ({ ok: false, body: '' }),
     );
-    if (healthy) return true;
+    if (health.ok) return true;
+    // RabbitMQ refused a declaration (406): waiting does not fix a configuration.
+    if (health.body.includes('"topologyMismatch"')) return false;
     await sleep(200);
   }
   return false;

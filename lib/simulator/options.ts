@@ -21,6 +21,8 @@ export const simulatorOptionsSchema = z
     novaExchange: z.string().min(1).default('nova'),
     cinderExchange: z.string().min(1).default('cinder'),
     routingKey: z.string().min(1).default('almanach.info'),
+    amqpDurableQueues: z.stringbool().default(false),
+    rabbitQuorumQueue: z.stringbool().default(false),
     queue: z.string().min(1).default('almanach-ingest'),
     sqsEndpoint: z.string().url().default('http://127.0.0.1:9324'),
     aws: z.boolean().default(false),

@@ -1,5 +1,6 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type ChannelModel, type ConfirmChannel, connect } from 'amqplib';
+import { declareAsNotifier, TOPOLOGY_SETTINGS, topologyMismatchOf } from '#amqp/topology';
 import { messageAttributes } from '#bridge/outgoing-message';
 import { resolveQueueUrl } from '#queue/queue-url';
 import type { Service, SimulatedNotification } from './cloud.ts';
@@ -18,12 +19,16 @@ export interface RabbitSinkOptions {
   url: string;
   exchanges: Record<Service, string>;
   routingKey: string;
+  /** oslo.messaging's amqp_durable_queues and rabbit_quorum_queue: the same values as the bridge's. */
+  durable: boolean;
+  quorum: boolean;
 }
 
 /**
  * Publishes as Nova and Cinder do through oslo.messaging: the v2 envelope as a JSON body on the service's
- * topic exchange, declared (non-durable, oslo's default) when missing. Publisher confirms make `send`
- * resolve only once RabbitMQ has the messages; `mandatory` reports those no queue was bound to receive.
+ * topic exchange, declared with the queue `<routing key>` as oslo's Notifier declares them. Publisher
+ * confirms make `send` resolve only once RabbitMQ has the messages; `mandatory` reports those no queue
+ * was bound to receive.
  */
 export async function openRabbitSink(options: RabbitSinkOptions): Promise<NotificationSink> {
   const model = await connect(options.url, {
@@ -35,7 +40,7 @@ export async function openRabbitSink(options: RabbitSinkOptions): Promise<Notifi
   });
   model.on('error', () => undefined);
   try {
-    for (const exchange of Object.values(options.exchanges)) await ensureExchange(model, exchange);
+    await declareAsOslo(model, options);
     const channel = await model.createConfirmChannel();
     return new RabbitSink(model, channel, options);
   } catch (error) {
@@ -44,17 +49,20 @@ export async function openRabbitSink(options: RabbitSinkOptions): Promise<Notifi
   }
 }
 
-/** An exchange declared by the bridge (or Nova) is used as it is; only a missing one is declared. */
-async function ensureExchange(model: ChannelModel, exchange: string): Promise<void> {
-  const probe = await model.createChannel();
-  probe.on('error', () => undefined);
+/** RabbitMQ refuses (406) a declaration that differs from what the bridge or Nova declared: say which. */
+async function declareAsOslo(model: ChannelModel, options: RabbitSinkOptions): Promise<void> {
+  const channel = await model.createChannel();
+  channel.on('error', () => undefined);
   try {
-    await probe.checkExchange(exchange);
-    await probe.close();
-  } catch {
-    const channel = await model.createChannel();
-    await channel.assertExchange(exchange, 'topic', { durable: false, autoDelete: false });
+    for (const exchange of Object.values(options.exchanges))
+      await declareAsNotifier(channel, exchange, options);
     await channel.close();
+  } catch (error) {
+    const mismatch = topologyMismatchOf(error, options);
+    if (!mismatch) throw error;
+    throw new Error(
+      `RabbitMQ refused to declare ${mismatch.kind} '${mismatch.name}': its ${mismatch.property} is ${mismatch.existing}, declared ${mismatch.declared}; publish with the bridge's ${TOPOLOGY_SETTINGS.durable} and ${TOPOLOGY_SETTINGS.quorum} (--amqp-durable-queues, --rabbit-quorum-queue)`,
+    );
   }
 }
 

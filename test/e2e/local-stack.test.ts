@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateCloud } from '#simulator/cloud';
+import { instanceCreated, volumeCreated } from '#simulator/notifications';
 import { isolatedStackEnvironment } from '#test/helpers/local-stack-environment';
+import { publishWithOslo } from '#test/helpers/oslo-notifier';
 import { TestRabbit, uniqueTopology } from '#test/helpers/rabbitmq';
 import { waitUntil } from '#test/helpers/wait';
 
@@ -26,6 +29,9 @@ const SIMULATION = {
 };
 
 const topology = uniqueTopology('e2e');
+const [novaExchange = '', cinderExchange = ''] = topology.exchanges;
+/** Published by oslo.messaging's Notifier before `npm start`: oslo declares the queue, the bridge second. */
+const earlyInstance = instanceCreated({ instanceId: randomUUID() });
 let dataDir: string;
 let stack: ChildProcess;
 let output = '';
@@ -34,6 +40,7 @@ let apiUrl: string;
 
 /** `npm start` as a newcomer runs it, on names and ports no other run on this machine uses. */
 beforeAll(async () => {
+  await publishWithOslo({ exchange: novaExchange, topology, notifications: [earlyInstance] });
   dataDir = await mkdtemp(join(tmpdir(), 'almanach-e2e-'));
   stack = spawn('npm', ['start'], {
     cwd: repository,
@@ -93,8 +100,17 @@ describe('the whole system on one machine (npm start)', { timeout: 600_000 }, ()
     expect(((await openapi.json()) as { openapi: string }).openapi).toMatch(/^3\./);
   });
 
+  it('records the instance Nova published through oslo.messaging before the stack started', async () => {
+    await expectRecorded(String(earlyInstance.payload.instance_id));
+  });
+
+  it('records the volume Cinder publishes through oslo.messaging once the bridge declared the queue', async () => {
+    const volume = volumeCreated({ volumeId: randomUUID() });
+    await publishWithOslo({ exchange: cinderExchange, topology, notifications: [volume] });
+    await expectRecorded(String(volume.payload.volume_id));
+  });
+
   it('turns a simulated stream published into RabbitMQ into the usage the simulator expects', async () => {
-    const [novaExchange = '', cinderExchange = ''] = topology.exchanges;
     const simulated = await run(
       process.execPath,
       [
@@ -106,6 +122,8 @@ describe('the whole system on one machine (npm start)', { timeout: 600_000 }, ()
         novaExchange,
         '--cinder-exchange',
         cinderExchange,
+        '--routing-key',
+        topology.routingKey,
         '--rate',
         '0',
         '--verify',
@@ -160,6 +178,16 @@ describe('the whole system on one machine (npm start)', { timeout: 600_000 }, ()
     expect(await accepts(Number(mongo))).toBe(false);
   });
 });
+
+/** GET /v1/entity/{id} lists the entity: its notification went RabbitMQ → bridge → SQS → ingest. */
+async function expectRecorded(entityId: string): Promise<void> {
+  const versions = async () => {
+    const response = await api(`/v1/entity/${entityId}`);
+    return response.ok ? ((await response.json()) as { entity_id: string }[]) : [];
+  };
+  await waitUntil(`${entityId} is recorded`, async () => (await versions()).length > 0, 60_000);
+  expect((await versions()).map((version) => version.entity_id)).toEqual([entityId]);
+}
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {

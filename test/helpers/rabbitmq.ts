@@ -9,15 +9,22 @@ export const RABBITMQ_URL = process.env.TEST_RABBITMQ_URL ?? 'amqp://guest:guest
 
 const run = promisify(execFile);
 
-/** oslo.messaging's topology under names no other test (nor a running local stack) uses. */
-export function uniqueTopology(prefix: string): Topology {
+/**
+ * oslo.messaging's default topology under names no other test (nor a running local stack) uses. As in a
+ * cloud, the queue is named after the routing key (`<notification topic>.info`): oslo's Notifier declares
+ * that queue too.
+ */
+export function uniqueTopology(
+  prefix: string,
+  options: Partial<Pick<Topology, 'durable' | 'quorum'>> = {},
+): Topology {
   const base = `test.${prefix}.${randomBytes(4).toString('hex')}`;
   return {
     exchanges: [`${base}.nova`, `${base}.cinder`],
-    exchangeDurable: false,
+    durable: options.durable ?? false,
+    quorum: options.quorum ?? false,
     queue: `${base}.almanach.info`,
-    queueDurable: true,
-    routingKey: 'almanach.info',
+    routingKey: `${base}.almanach.info`,
     deadLetterQueue: `${base}.almanach.info.dead-letter`,
   };
 }
@@ -26,9 +33,9 @@ export function uniqueTopology(prefix: string): Topology {
 export function topologyEnvironment(topology: Topology): Record<string, string> {
   return {
     BRIDGE_EXCHANGES: topology.exchanges.join(','),
-    BRIDGE_EXCHANGE_DURABLE: String(topology.exchangeDurable),
     BRIDGE_QUEUE: topology.queue,
-    BRIDGE_QUEUE_DURABLE: String(topology.queueDurable),
+    BRIDGE_AMQP_DURABLE_QUEUES: String(topology.durable),
+    BRIDGE_RABBIT_QUORUM_QUEUE: String(topology.quorum),
     BRIDGE_ROUTING_KEY: topology.routingKey,
     BRIDGE_DEAD_LETTER_QUEUE: topology.deadLetterQueue,
   };

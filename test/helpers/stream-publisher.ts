@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ChannelModel, type ConfirmChannel, connect } from 'amqplib';
+import { declareAsNotifier, type Topology } from '#amqp/topology';
 import type { BatchSink } from '#simulator/publish';
 import { RABBITMQ_URL } from './rabbitmq.ts';
 
@@ -13,7 +14,8 @@ export interface Publication {
 export interface StreamPublisherOptions {
   /** What `rabbitmqctl close_connection` is pointed at. */
   connectionName: string;
-  routingKey: string;
+  /** The routing key, and the declarations oslo.messaging's settings give the exchanges and the queue. */
+  topology: Pick<Topology, 'routingKey' | 'durable' | 'quorum'>;
   /** How long one batch may keep failing (broker down, no queue bound) before the run fails. */
   giveUpAfterMs?: number;
 }
@@ -24,10 +26,10 @@ const RETRY_PAUSE_MS = 300;
 /**
  * A notifier that keeps its promise through broker faults, as oslo.messaging's retrying notifier does: each
  * batch is published persistent and mandatory, and counts as published only once RabbitMQ confirmed it and
- * routed every message to a queue. A connection lost before the confirm, or a message returned because no
- * queue was bound yet (the exchanges of oslo are not durable: a broker restart drops them and their bindings
- * until the bridge declares them again), is published again: the same message may arrive twice, which the
- * ingest must absorb.
+ * routed every message to a queue. On each connection it declares the exchanges and the queue as oslo's
+ * Notifier does (a broker restart drops non-durable ones). A connection lost before the confirm, or a
+ * message returned unroutable, is published again: the same message may arrive twice, which the ingest
+ * must absorb.
  */
 export class StreamPublisher implements BatchSink<Publication> {
   /** Publish calls, republications included. */
@@ -73,7 +75,7 @@ export class StreamPublisher implements BatchSink<Publication> {
     for (const { id } of batch) this.returned.delete(id);
     for (const { id, exchange, body } of batch) {
       this.attempts++;
-      channel.publish(exchange, this.options.routingKey, Buffer.from(body), {
+      channel.publish(exchange, this.options.topology.routingKey, Buffer.from(body), {
         messageId: id,
         persistent: true,
         mandatory: true,
@@ -97,10 +99,9 @@ export class StreamPublisher implements BatchSink<Publication> {
       }
     });
     this.connection = connection;
-    // A broker restarted since drops non-durable exchanges: declare them as oslo.messaging does.
     const setup = await connection.createChannel();
     for (const exchange of new Set(batch.map((publication) => publication.exchange)))
-      await setup.assertExchange(exchange, 'topic', { durable: false, autoDelete: false });
+      await declareAsNotifier(setup, exchange, this.options.topology);
     await setup.close();
     const channel = await connection.createConfirmChannel();
     channel.on('error', () => undefined);

@@ -83,7 +83,7 @@ export class WholeStack {
   ) {
     this.publisher = new StreamPublisher({
       connectionName: `almanach-notifier-${randomBytes(3).toString('hex')}`,
-      routingKey: topology.routingKey,
+      topology,
     });
   }
 

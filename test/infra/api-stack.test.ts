@@ -53,13 +53,19 @@ describe('the API stack', () => {
     }
   });
 
-  it('caches the authorizer verdict per X-Auth-Token header for a minute, with simple responses', () => {
+  it('caches the authorizer verdict per X-Auth-Token header for 30 s, with simple responses', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'REQUEST',
       IdentitySource: ['$request.header.X-Auth-Token'],
-      AuthorizerResultTtlInSeconds: 60,
+      AuthorizerResultTtlInSeconds: 30,
       EnableSimpleResponses: true,
       AuthorizerPayloadFormatVersion: '2.0',
+    });
+  });
+
+  it("gives the authorizer's Keystone cache the rest of the 60 s revocation bound", () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ KEYSTONE_CACHE_SECONDS: '30' }) },
     });
   });
 

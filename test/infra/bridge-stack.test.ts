@@ -99,6 +99,25 @@ describe('the bridge stack', () => {
     expect(JSON.stringify(environment('INGEST_QUEUE_URL'))).toMatch(/Almanach-dev-Ingest:.*IngestQueue/);
   });
 
+  it("declares oslo.messaging's default topology unless the context says what Nova and Cinder use", () => {
+    expect([environment('BRIDGE_AMQP_DURABLE_QUEUES'), environment('BRIDGE_RABBIT_QUORUM_QUEUE')]).toEqual([
+      'false',
+      'false',
+    ]);
+    const { bridge } = buildTestApp({ amqpDurableQueues: 'true', rabbitQuorumQueue: true });
+    if (!bridge) throw new Error('the app has a bridge stack');
+    Template.fromStack(bridge).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [
+        Match.objectLike({
+          Environment: Match.arrayWith([
+            { Name: 'BRIDGE_AMQP_DURABLE_QUEUES', Value: 'true' },
+            { Name: 'BRIDGE_RABBIT_QUORUM_QUEUE', Value: 'true' },
+          ]),
+        }),
+      ],
+    });
+  });
+
   it('reads the RabbitMQ URL from Secrets Manager as an ECS secret, never from the environment', () => {
     expect(container().Secrets.map((secret) => secret.Name)).toEqual(['RABBITMQ_URL']);
     expect(JSON.stringify(container().Secrets[0]?.ValueFrom)).toMatch(/Almanach-dev-Data:.*RabbitMqUrl/);

@@ -3,8 +3,13 @@ import { InvalidContextError, parseInfraContext } from '../../infra/context.ts';
 import { buildTestApp } from './build-test-app.ts';
 
 describe('the CDK context', () => {
-  it('defaults to a dev stage with the bridge and no existing secrets, VPC or alarm address', () => {
-    expect(parseInfraContext({})).toEqual({ stage: 'dev', bridgeEnabled: true });
+  it("defaults to a dev stage with the bridge on oslo.messaging's default topology and no existing secrets, VPC or alarm address", () => {
+    expect(parseInfraContext({})).toEqual({
+      stage: 'dev',
+      bridgeEnabled: true,
+      amqpDurableQueues: false,
+      rabbitQuorumQueue: false,
+    });
   });
 
   it('rejects a stage that is not lowercase letters, digits and dashes, naming the key', () => {

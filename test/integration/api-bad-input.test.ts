@@ -140,7 +140,7 @@ const badRequests: [string, string, string, CallOptions, number, unknown][] = [
     '/v1/project/p/entities?start=2016-01-01%2000:00:00.000&end=tomorrow',
     {},
     400,
-    INVALID_DATE,
+    INVALID_PAYLOAD,
   ],
   [
     'a query date with a zone',
@@ -148,7 +148,7 @@ const badRequests: [string, string, string, CallOptions, number, unknown][] = [
     '/v1/project/p/volumes?start=2016-01-01%2000:00:00.000%2B00:00',
     {},
     400,
-    INVALID_DATE,
+    INVALID_PAYLOAD,
   ],
   [
     'a malformed period selecting a closed version',
@@ -156,7 +156,7 @@ const badRequests: [string, string, string, CallOptions, number, unknown][] = [
     `/v1/entity/instance/${INSTANCE}?start=2016`,
     { body: { flavor: 'x' } },
     400,
-    INVALID_DATE,
+    INVALID_PAYLOAD,
   ],
   [
     'a usage period ending before it starts',

@@ -127,6 +127,22 @@ describe('DELETE /v1/volume/{volume_id}', () => {
     ]);
   });
 
+  it('answers 404 for a volume it never recorded, and records nothing', async () => {
+    const id = randomUUID();
+    const before = await api.snapshot();
+    const response = await api.call('DELETE', `/v1/volume/${id}`, { body: { date: '2016-01-01T21:00:00Z' } });
+    expect([response.status, response.json]).toEqual([404, { error: `Entity ${id} not found` }]);
+    expect(await api.snapshot()).toEqual(before);
+  });
+
+  it('answers 404 for a volume whose only version is already closed', async () => {
+    const id = randomUUID();
+    await createVolume(id);
+    await api.call('DELETE', `/v1/volume/${id}`, { body: { date: '2016-01-01T20:00:00Z' } });
+    const response = await api.call('DELETE', `/v1/volume/${id}`, { body: { date: '2016-01-01T21:00:00Z' } });
+    expect([response.status, response.json]).toEqual([404, { error: `Entity ${id} not found` }]);
+  });
+
   it('answers 404 for a volume with several versions and none running', async () => {
     const id = randomUUID();
     await createVolume(id);

@@ -14,99 +14,72 @@ describe('the private key strategy', () => {
   const validator = new PrivateKeyValidator('secret');
 
   it('accepts the configured key', async () => {
-    expect(await validator.validate('secret')).toBe(true);
+    expect(await validator.validate('secret')).toBe('accepted');
   });
 
   it.each([['wrong'], ['secre'], ['secret '], [''], [undefined]])('refuses %j', async (token) => {
-    expect(await validator.validate(token)).toBe(false);
+    expect(await validator.validate(token)).toBe('refused');
   });
 });
 
-/** A fake Keystone: which tokens are valid, and every call it received. */
-function fakeKeystone(validTokens: string[], options: { serviceToken?: string; status?: number } = {}) {
-  const calls: { method: string; url: string; headers: Headers }[] = [];
-  const fetch: typeof globalThis.fetch = async (input, init) => {
-    const headers = new Headers(init?.headers);
-    const method = init?.method ?? 'GET';
-    calls.push({ method, url: String(input), headers });
-    if (method === 'POST') {
-      return new Response(JSON.stringify({ token: { expires_at: '2999-01-01T00:00:00Z' } }), {
-        status: 201,
-        headers: { 'X-Subject-Token': options.serviceToken ?? 'service-token' },
-      });
-    }
-    if (options.status) return new Response('', { status: options.status });
-    const subject = headers.get('x-subject-token') ?? '';
-    return new Response('{}', { status: validTokens.includes(subject) ? 200 : 404 });
+/**
+ * The cache's clock, which a real Keystone (test/keystone) cannot be made to skip: a stand-in answering
+ * GET /v3/auth/tokens as Keystone does for a valid token, and counting the calls.
+ */
+function keystoneAnswering(token: { expires_at: string; roles: string[] }) {
+  const calls: string[] = [];
+  const fetch: typeof globalThis.fetch = async (input) => {
+    calls.push(String(input));
+    const roles = token.roles.map((name, index) => ({ id: String(index), name }));
+    return new Response(JSON.stringify({ token: { expires_at: token.expires_at, roles } }), { status: 200 });
   };
   return { fetch, calls };
 }
 
-describe('the keystone strategy', () => {
-  const keystone = (
-    fake: ReturnType<typeof fakeKeystone>,
-    extra: Partial<ConstructorParameters<typeof KeystoneValidator>[0]> = {},
-  ) =>
+describe('the keystone cache', () => {
+  const validator = (fetch: typeof globalThis.fetch, now: () => number) =>
     new KeystoneValidator({
       url: 'http://keystone:5000',
-      cacheSeconds: 60,
+      allowedRoles: ['admin'],
+      cacheSeconds: 30,
       timeoutMs: 1000,
       logger,
-      fetch: fake.fetch,
-      ...extra,
+      fetch,
+      now,
     });
+  const start = Date.parse('2026-01-01T00:00:00Z');
 
-  it('accepts a token Keystone validates, asking GET /v3/auth/tokens with it as X-Subject-Token', async () => {
-    const fake = fakeKeystone(['user-token']);
-    expect(await keystone(fake).validate('user-token')).toBe(true);
-    expect(fake.calls[0]?.url).toBe('http://keystone:5000/v3/auth/tokens');
-    expect(fake.calls[0]?.headers.get('x-subject-token')).toBe('user-token');
-    expect(fake.calls[0]?.headers.get('x-auth-token')).toBe('user-token');
+  /** Keystone's calls so far after each check of the same token, `offsetsMs` after `start`. */
+  async function callsAfterChecksAt(expiresAt: string, offsetsMs: readonly number[]): Promise<number[]> {
+    const keystone = keystoneAnswering({ expires_at: expiresAt, roles: ['admin'] });
+    let now = start;
+    const cached = validator(keystone.fetch, () => now);
+    const calls: number[] = [];
+    for (const offset of offsetsMs) {
+      now = start + offset;
+      await cached.validate('token');
+      calls.push(keystone.calls.length);
+    }
+    return calls;
+  }
+
+  it('reuses a verdict for the cache period, then asks Keystone again', async () => {
+    expect(await callsAfterChecksAt('2026-01-01T01:00:00.000000Z', [0, 29_000, 31_000])).toEqual([1, 1, 2]);
   });
 
-  it('refuses a token Keystone does not know', async () => {
-    expect(await keystone(fakeKeystone([])).validate('forged')).toBe(false);
+  it('keeps no verdict past the expiry of the token', async () => {
+    expect(await callsAfterChecksAt('2026-01-01T00:00:10.000000Z', [0, 9_000, 11_000])).toEqual([1, 1, 2]);
   });
 
-  it('remembers an accepted token for the cache period', async () => {
-    const fake = fakeKeystone(['user-token']);
-    let now = 0;
-    const validator = keystone(fake, { now: () => now });
-    await validator.validate('user-token');
-    now = 59_000;
-    await validator.validate('user-token');
-    expect(fake.calls).toHaveLength(1);
-    now = 61_000;
-    await validator.validate('user-token');
-    expect(fake.calls).toHaveLength(2);
+  it('reads the roles without regard to case, as oslo.policy does', async () => {
+    const keystone = keystoneAnswering({ expires_at: '2026-01-01T01:00:00Z', roles: ['member', 'Admin'] });
+    expect(await validator(keystone.fetch, () => start).validate('token')).toBe('accepted');
   });
 
-  it('does not remember a refused token', async () => {
-    const fake = fakeKeystone([]);
-    const validator = keystone(fake);
-    await validator.validate('forged');
-    await validator.validate('forged');
-    expect(fake.calls).toHaveLength(2);
-  });
-
-  it('validates with a service token when a service user is configured', async () => {
-    const fake = fakeKeystone(['user-token'], { serviceToken: 'svc' });
-    const validator = keystone(fake, {
-      service: { username: 'almanach', password: 'pw', userDomainName: 'Default' },
-    });
-    expect(await validator.validate('user-token')).toBe(true);
-    expect(fake.calls.map((call) => call.method)).toEqual(['POST', 'GET']);
-    expect(fake.calls[1]?.headers.get('x-auth-token')).toBe('svc');
-  });
-
-  it('refuses the token when Keystone fails, rather than letting it through', async () => {
-    expect(await keystone(fakeKeystone(['user-token'], { status: 503 })).validate('user-token')).toBe(false);
-  });
-
-  it('refuses a missing token without asking Keystone', async () => {
-    const fake = fakeKeystone([]);
-    expect(await keystone(fake).validate(undefined)).toBe(false);
-    expect(fake.calls).toHaveLength(0);
+  it('asks with ?nocatalog, the token to check as X-Subject-Token', async () => {
+    const keystone = keystoneAnswering({ expires_at: '2026-01-01T01:00:00Z', roles: ['admin'] });
+    await validator(keystone.fetch, () => start).validate('token');
+    expect(keystone.calls).toEqual(['http://keystone:5000/v3/auth/tokens?nocatalog']);
   });
 });
 
@@ -116,10 +89,10 @@ describe('AUTH_STRATEGY', () => {
       AUTH_STRATEGY: 'private_key,keystone',
       KEYSTONE_URL: 'http://keystone:5000/v3',
     });
-    const validator = tokenValidatorFor(config, { logger, fetch: fakeKeystone(['user-token']).fetch });
-    expect(await validator.validate('secret')).toBe(true);
-    expect(await validator.validate('user-token')).toBe(true);
-    expect(await validator.validate('neither')).toBe(false);
+    const keystone = keystoneAnswering({ expires_at: '2999-01-01T00:00:00Z', roles: ['admin'] });
+    const validator = tokenValidatorFor(config, { logger, fetch: keystone.fetch });
+    expect(await validator.validate('secret')).toBe('accepted');
+    expect(await validator.validate('user-token')).toBe('accepted');
   });
 
   it('requires KEYSTONE_URL with the keystone strategy', () => {
@@ -163,11 +136,11 @@ describe('the API Gateway authorizer', () => {
     },
   });
 
-  it('passes a valid token on as authenticated', async () => {
-    expect(await handler(event('secret'))).toEqual({ isAuthorized: true, context: { authenticated: true } });
+  it('passes a valid token on as accepted', async () => {
+    expect(await handler(event('secret'))).toEqual({ isAuthorized: true, context: { verdict: 'accepted' } });
   });
 
-  it('lets a wrong token through marked unauthenticated, so the handler answers Almanach’s 401', async () => {
-    expect(await handler(event('wrong'))).toEqual({ isAuthorized: true, context: { authenticated: false } });
+  it('lets a wrong token through marked refused, so the handler answers Almanach’s 401', async () => {
+    expect(await handler(event('wrong'))).toEqual({ isAuthorized: true, context: { verdict: 'refused' } });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isUpdateDatetime, parseBodyDate, parseQueryDate } from '#http/almanach-dates';
-import { INVALID_DATE_MESSAGE, InvalidDateError } from '#http/errors';
+import { InvalidDateError, InvalidPayloadError } from '#http/errors';
 
 describe('query dates (strptime %Y-%m-%d %H:%M:%S.%f)', () => {
   it('reads the format Almanach clients send', () => {
@@ -30,9 +30,9 @@ describe('query dates (strptime %Y-%m-%d %H:%M:%S.%f)', () => {
     '2016-02-30 00:00:00.0',
     '2016-01-01 24:00:00.0',
     'yesterday',
-  ])('refuses %j with the invalid-date error', (text) => {
-    expect(() => parseQueryDate(text, 'down')).toThrow(InvalidDateError);
-    expect(() => parseQueryDate(text, 'down')).toThrow(INVALID_DATE_MESSAGE);
+  ])('refuses %j as Almanach answers strptime’s ValueError: Invalid parameter or payload', (text) => {
+    expect(() => parseQueryDate(text, 'down')).toThrow(InvalidPayloadError);
+    expect(() => parseQueryDate(text, 'down')).toThrow('Invalid parameter or payload');
   });
 });
 

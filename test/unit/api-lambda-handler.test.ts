@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { apiConfigSchema } from '#config/api-schema';
 import { loadConfig } from '#config/schema';
 import { createApiHandler } from '#http/api-handler';
+import type { Verdict } from '#http/auth/token-validator';
 import type { ApiEvent } from '#http/request';
 import { ROUTES } from '#http/routes';
 import { createApiServices } from '#http/services';
@@ -43,7 +44,7 @@ afterAll(async () => {
 function event(
   routeKey: string,
   options: {
-    authenticated?: boolean;
+    verdict?: Verdict;
     query?: string;
     pathParameters?: Record<string, string>;
     body?: string;
@@ -69,7 +70,7 @@ function event(
       time: '24/Nov/2016:15:00:00 +0000',
       timeEpoch: 0,
       authorizer: {
-        lambda: options.authenticated === undefined ? {} : { authenticated: options.authenticated },
+        lambda: options.verdict === undefined ? {} : { verdict: options.verdict },
       },
     },
     ...(options.body !== undefined && { body: options.body }),
@@ -101,10 +102,18 @@ describe('the API Gateway handler', () => {
 
   it("answers Almanach's 401 when the authorizer refused the token", async () => {
     const response = await handler(
-      event('GET /v1/volume_types', { authenticated: false, pathParameters: {} }),
+      event('GET /v1/volume_types', { verdict: 'refused', pathParameters: {} }),
       context,
     );
     expect([response.statusCode, response.body]).toEqual([401, 'Unauthorized']);
+  });
+
+  it('answers 403 Forbidden when the token is valid but lacks the required role', async () => {
+    const response = await handler(
+      event('GET /v1/volume_types', { verdict: 'forbidden', pathParameters: {} }),
+      context,
+    );
+    expect([response.statusCode, JSON.parse(response.body)]).toEqual([403, { error: 'Forbidden' }]);
   });
 
   it('answers 401 when no authorizer verdict reached it at all', async () => {
@@ -115,7 +124,7 @@ describe('the API Gateway handler', () => {
   it('reads path parameters from the event and validates the query once authenticated', async () => {
     const response = await handler(
       event('GET /v1/project/{project_id}/instances', {
-        authenticated: true,
+        verdict: 'accepted',
         pathParameters: { project_id: 'p' },
       }),
       context,
@@ -128,7 +137,7 @@ describe('the API Gateway handler', () => {
 
   it('refuses a body over the limit with 413', async () => {
     const response = await handler(
-      event('POST /v1/volume_type', { authenticated: true, body: 'x'.repeat(2048) }),
+      event('POST /v1/volume_type', { verdict: 'accepted', body: 'x'.repeat(2048) }),
       context,
     );
     expect(response.statusCode).toBe(413);

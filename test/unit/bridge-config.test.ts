@@ -9,9 +9,9 @@ describe('the bridge configuration', () => {
     expect(loadConfig(bridgeConfigSchema, required)).toMatchObject({
       RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:5672',
       BRIDGE_EXCHANGES: ['nova', 'cinder'],
-      BRIDGE_EXCHANGE_DURABLE: false,
       BRIDGE_QUEUE: 'almanach.info',
-      BRIDGE_QUEUE_DURABLE: true,
+      BRIDGE_AMQP_DURABLE_QUEUES: false,
+      BRIDGE_RABBIT_QUORUM_QUEUE: false,
       BRIDGE_ROUTING_KEY: 'almanach.info',
       BRIDGE_MAX_MESSAGE_BYTES: 262_144,
     });

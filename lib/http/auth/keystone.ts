@@ -1,14 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
-import type { TokenValidator } from './token-validator.ts';
+import type { TokenValidator, Verdict } from './token-validator.ts';
 
 /**
  * Almanach's keystone strategy, with fetch instead of keystoneclient: `GET /v3/auth/tokens` with the
  * token to check as X-Subject-Token. Almanach authenticated a service user for the X-Auth-Token; without
- * one configured, the token validates itself (Keystone lets a token check its own validity). Accepted
- * tokens are remembered for a short while (by digest, never in clear); refusals are not cached, so a
- * token that just became valid is not locked out.
+ * one configured, the token validates itself (Keystone lets a token check its own validity).
+ *
+ * Beyond Almanach, a valid token is also authorized: the billing data of every tenant is an operator's,
+ * so the token must carry one of `allowedRoles` (else `forbidden`). Verdicts on valid tokens are
+ * remembered for a short while (by digest, never in clear), never past the token's `expires_at`: a
+ * revoked token is refused at most `cacheSeconds` later. Refusals are not cached, so a token that just
+ * became valid is not locked out. Keystone unreachable, slow past `timeoutMs`, or answering nonsense
+ * refuses the token (fail closed).
  */
 export interface KeystoneOptions {
   url: string;
@@ -18,6 +23,8 @@ export interface KeystoneOptions {
     userDomainName: string;
     project?: { name: string; domainName: string };
   };
+  /** Role names (any one suffices), compared without case as oslo.policy does. */
+  allowedRoles: readonly string[];
   cacheSeconds: number;
   timeoutMs: number;
   logger: Logger;
@@ -28,11 +35,23 @@ export interface KeystoneOptions {
 const MAX_CACHED_TOKENS = 10_000;
 
 const tokenIssueSchema = z.object({ token: z.object({ expires_at: z.string() }) });
+const validatedTokenSchema = z.object({
+  token: z.object({
+    expires_at: z.iso.datetime({ offset: true }),
+    roles: z.array(z.object({ name: z.string() })).default([]),
+  }),
+});
+
+interface Valid {
+  verdict: 'accepted' | 'forbidden';
+  expiresAt: number;
+}
 
 export class KeystoneValidator implements TokenValidator {
   readonly name = 'keystone';
   private readonly identityUrl: string;
-  private readonly accepted = new Map<string, number>();
+  private readonly remembered = new Map<string, { verdict: Valid['verdict']; until: number }>();
+  private readonly allowedRoles: ReadonlySet<string>;
   private serviceToken: { value: string; expiresAt: number } | undefined;
   private readonly fetch: typeof fetch;
   private readonly now: () => number;
@@ -42,39 +61,51 @@ export class KeystoneValidator implements TokenValidator {
     this.identityUrl = base.endsWith('/v3') ? base : `${base}/v3`;
     this.fetch = options.fetch ?? globalThis.fetch;
     this.now = options.now ?? Date.now;
+    this.allowedRoles = new Set(options.allowedRoles.map((role) => role.toLowerCase()));
   }
 
-  async validate(token: string | undefined): Promise<boolean> {
-    if (token === undefined || token.length === 0) return false;
+  async validate(token: string | undefined): Promise<Verdict> {
+    if (token === undefined || token.length === 0) return 'refused';
     const key = createHash('sha256').update(token).digest('base64');
-    const until = this.accepted.get(key);
-    if (until !== undefined && until > this.now()) return true;
-    this.accepted.delete(key);
+    const cached = this.remembered.get(key);
+    if (cached !== undefined && cached.until > this.now()) return cached.verdict;
+    this.remembered.delete(key);
     const valid = await this.askKeystone(token).catch((error: unknown) => {
       this.options.logger.warn('keystone token validation failed: token refused', {
         error: error instanceof Error ? error.message : String(error),
       });
-      return false;
+      return undefined;
     });
-    if (valid && this.options.cacheSeconds > 0) this.remember(key);
-    return valid;
+    if (!valid) return 'refused';
+    if (valid.verdict === 'forbidden')
+      this.options.logger.warn('valid Keystone token without an allowed role: forbidden', {
+        allowedRoles: [...this.allowedRoles],
+      });
+    this.remember(key, valid);
+    return valid.verdict;
   }
 
-  private async askKeystone(token: string, retried = false): Promise<boolean> {
+  private async askKeystone(token: string, retried = false): Promise<Valid | undefined> {
     const authToken = this.options.service ? await this.serviceTokenValue() : token;
-    const response = await this.fetch(`${this.identityUrl}/auth/tokens`, {
+    const response = await this.fetch(`${this.identityUrl}/auth/tokens?nocatalog`, {
       method: 'GET',
       headers: { 'X-Auth-Token': authToken, 'X-Subject-Token': token, Accept: 'application/json' },
       signal: AbortSignal.timeout(this.options.timeoutMs),
     });
+    if (response.ok) {
+      const validated = validatedTokenSchema.safeParse(await response.json());
+      if (!validated.success) throw new Error('Keystone validated the token without its expiry or roles');
+      const { roles, expires_at } = validated.data.token;
+      const allowed = roles.some(({ name }) => this.allowedRoles.has(name.toLowerCase()));
+      return { verdict: allowed ? 'accepted' : 'forbidden', expiresAt: Date.parse(expires_at) };
+    }
     await response.body?.cancel();
-    if (response.ok) return true;
     // Our service token expired early or was revoked: get a new one once.
     if (response.status === 401 && this.options.service && !retried) {
       this.serviceToken = undefined;
       return this.askKeystone(token, true);
     }
-    if (response.status === 401 || response.status === 404) return false;
+    if (response.status === 401 || response.status === 404) return undefined;
     throw new Error(`Keystone answered ${response.status}`);
   }
 
@@ -115,11 +146,14 @@ export class KeystoneValidator implements TokenValidator {
     return value;
   }
 
-  private remember(key: string): void {
-    if (this.accepted.size >= MAX_CACHED_TOKENS) {
-      const oldest = this.accepted.keys().next();
-      if (!oldest.done) this.accepted.delete(oldest.value);
+  /** Until the cache period ends or the token expires, whichever comes first. */
+  private remember(key: string, { verdict, expiresAt }: Valid): void {
+    const until = Math.min(this.now() + this.options.cacheSeconds * 1000, expiresAt);
+    if (until <= this.now()) return;
+    if (this.remembered.size >= MAX_CACHED_TOKENS) {
+      const oldest = this.remembered.keys().next();
+      if (!oldest.done) this.remembered.delete(oldest.value);
     }
-    this.accepted.set(key, this.now() + this.options.cacheSeconds * 1000);
+    this.remembered.set(key, { verdict, until });
   }
 }

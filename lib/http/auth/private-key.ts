@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { TokenValidator } from './token-validator.ts';
+import type { TokenValidator, Verdict } from './token-validator.ts';
 
 /**
  * Almanach's private_key strategy: the token must equal the configured key. Compared as SHA-256 digests
@@ -13,9 +13,9 @@ export class PrivateKeyValidator implements TokenValidator {
     this.expected = digest(privateKey);
   }
 
-  async validate(token: string | undefined): Promise<boolean> {
-    if (token === undefined || token.length === 0) return false;
-    return timingSafeEqual(digest(token), this.expected);
+  async validate(token: string | undefined): Promise<Verdict> {
+    if (token === undefined || token.length === 0) return 'refused';
+    return timingSafeEqual(digest(token), this.expected) ? 'accepted' : 'refused';
   }
 }
 

@@ -28,6 +28,7 @@ export function tokenValidatorFor(
               }),
             }
           : undefined,
+      allowedRoles: config.KEYSTONE_ALLOWED_ROLES,
       cacheSeconds: config.KEYSTONE_CACHE_SECONDS,
       timeoutMs: config.KEYSTONE_TIMEOUT_MS,
       logger,

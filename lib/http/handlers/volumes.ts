@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { parseBodyDate } from '../almanach-dates.ts';
-import { EntityNotFoundError, VolumeTypeNotFoundError } from '../errors.ts';
+import { VolumeTypeNotFoundError } from '../errors.ts';
 import type { ApiResult, RouteContext } from '../route.ts';
 import type {
   attachmentsBody,
@@ -49,12 +49,9 @@ export async function deleteVolume({
 }: Context<typeof volumeParams, BodyOf<typeof deleteBody>>): Promise<ApiResult> {
   const entityId = params.volume_id;
   const at = parseBodyDate(body.date);
-  const head = await services.entities.readHead(entityId);
-  // Almanach only looks for the running version of a volume with several versions; otherwise a deletion
-  // of a closed or unknown volume is accepted (and, as a notification would be, kept for when it applies).
-  if (head && (head.entityType !== 'volume' || (head.count > 1 && !head.active))) {
-    throw new EntityNotFoundError(`Entity ${entityId} not found`);
-  }
+  // Almanach's delete_volume goes through get_active_entity, as resize, attach and detach do: an API call
+  // is synchronous and answers 404 for a volume with no running version (a notification would be kept).
+  await activeVersionOf(services, entityId, 'volume');
   await recordApiEvent(services, request, 'api.volume.delete', body, {
     kind: 'volume.deleted',
     entityId,
