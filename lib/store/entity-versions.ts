@@ -5,8 +5,12 @@ import type { Collections, EntityDocument } from './collections.ts';
 import { toDocument, versionDocumentId } from './entity-documents.ts';
 import { duplicateIndexes } from './entity-heads.ts';
 
-/** Below the PostgreSQL pool of FerretDB (see write); no cost on MongoDB, which batches anyway. */
-const MAX_STATEMENTS_PER_COMMAND = 40;
+/**
+ * FerretDB over PostgreSQL holds a pool connection per statement of a command while it runs, and stops
+ * answering altogether once its pool (50) is used up: a few concurrent writers (Lambda instances) must stay
+ * below it together. MongoDB batches anyway, so small commands cost it little.
+ */
+const MAX_STATEMENTS_PER_COMMAND = 8;
 
 export interface VersionWrites {
   entityId: string;
@@ -52,7 +56,8 @@ export class EntityVersions {
           statements.push({ deleteOne: { filter: { _id: versionDocumentId(entityId, index) } } });
       }
     }
-    await Promise.all([this.insert(inserts), this.bulk(statements)]);
+    await this.insert(inserts);
+    await this.bulk(statements);
   }
 
   /** A version found stored already (a write that failed half-way, then retried) is replaced instead. */
@@ -67,10 +72,7 @@ export class EntityVersions {
     }
   }
 
-  /**
-   * In commands of at most MAX_STATEMENTS_PER_COMMAND: FerretDB over PostgreSQL takes a pool connection per
-   * statement of a command and stops answering altogether once its pool (50 by default) is used up.
-   */
+  /** One command at a time, of at most MAX_STATEMENTS_PER_COMMAND statements. */
   private async bulk(statements: AnyBulkWriteOperation<EntityDocument>[]): Promise<void> {
     for (let offset = 0; offset < statements.length; offset += MAX_STATEMENTS_PER_COMMAND)
       await this.collections.entity.bulkWrite(statements.slice(offset, offset + MAX_STATEMENTS_PER_COMMAND), {
