@@ -32,7 +32,7 @@ export const apiSettingsSchema = z.object({
     .min(1)
     .default('secret')
     .describe(
-      'The private key clients send as X-Auth-Token (private_key strategy); in AWS read from ALMANACH_AUTH_TOKEN_SECRET_ARN',
+      'The private key clients send as X-Auth-Token (private_key strategy); several keys one per line while one is rotated; in AWS read from ALMANACH_AUTH_TOKEN_SECRET_ARN',
     ),
   KEYSTONE_URL: z
     .url()
