@@ -30,6 +30,14 @@ export const storeConfigSchema = z.object({
     .describe(
       'How long an operation waits for a reachable MongoDB before it fails (and the message is retried)',
     ),
+  MONGODB_MAX_POOL_SIZE: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(
+      'Most MongoDB connections one process pools (by default 5 for ingest, 2 for an API function); CDK sets it from the connection budget',
+    ),
 });
 
 export const rulesConfigSchema = z.object({

@@ -1,10 +1,12 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { NODE_MAJOR } from '../../infra/constructs/almanach-function.ts';
 import { buildTestApp } from './build-test-app.ts';
+import { resourceNamed, resourcesOf } from './template-resources.ts';
 
 let template: Template;
 let imageSources: { directory?: string; dockerFile?: string; platform?: string }[];
@@ -135,12 +137,41 @@ describe('the bridge stack', () => {
     });
   });
 
-  it('creates a VPC with private subnets and rejected-traffic flow logs when no vpcId is given', () => {
-    template.resourceCountIs('AWS::EC2::VPC', 1);
-    template.resourceCountIs('AWS::EC2::NatGateway', 1);
-    template.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'REJECT' });
-    template.hasResourceProperties('AWS::ECS::Service', {
-      NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED' }) },
+  it('runs in the private subnets and the security group of the network stack, with no public address', () => {
+    template.resourceCountIs('AWS::EC2::VPC', 0);
+    const service = resourcesOf(template, 'AWS::ECS::Service')[0]?.Properties;
+    expect(service?.NetworkConfiguration).toMatchObject({
+      AwsvpcConfiguration: { AssignPublicIp: 'DISABLED' },
     });
+    const network = JSON.stringify(service?.NetworkConfiguration);
+    expect(network).toMatch(/Almanach-dev-Network:.*PrivateSubnet1/);
+    expect(network).toMatch(/Almanach-dev-Network:.*WorkloadSecurityGroup/);
+  });
+
+  it('rolls a deployment back when the bridge starts more than once in 5 minutes (a flapping health check)', () => {
+    const alarm = resourceNamed(template, 'AWS::CloudWatch::Alarm', 'BridgeRestartsAlarm');
+    expect(alarm.Properties).toMatchObject({
+      Namespace: 'Almanach',
+      MetricName: 'BridgeStarted',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    template.hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: Match.objectLike({
+        Alarms: { AlarmNames: [{ Ref: alarm.logicalId }], Enable: true, Rollback: true },
+      }),
+    });
+  });
+
+  it('builds the image on the Node.js major of the Lambda runtime', () => {
+    const dockerfile = readFileSync(new URL('../../infra/bridge/Dockerfile', import.meta.url), 'utf8');
+    const images = [...dockerfile.matchAll(/^FROM (?:--platform=\S+ )?node:(\d+)-/gm)].map((match) =>
+      Number(match[1]),
+    );
+    expect(images).toEqual([NODE_MAJOR, NODE_MAJOR]);
+    expect(dockerfile).toContain(`--target=node${NODE_MAJOR}`);
+    expect(`nodejs${NODE_MAJOR}.x`).toBe('nodejs24.x');
   });
 });
