@@ -64,7 +64,7 @@ export const infraContextShape = {
   vpcEndpoints: flag
     .default(false)
     .describe(
-      'Interface endpoints for SQS, Secrets Manager and CloudWatch Logs; they cost more than the NAT traffic they save below about 160 GB a month per endpoint',
+      'Interface endpoints for SQS, Secrets Manager and CloudWatch Logs, in two AZs: they cost more than the NAT processing they save below about 420 GB a month through each',
     ),
   atlasMaxConnections: integer(500, 10, 1_000_000).describe(
     "Connections the Atlas tier allows (500 on M0/Flex, 1,500 on M10); synth fails when the functions' budget exceeds it",
@@ -91,7 +91,7 @@ export const infraContextShape = {
     'Reserved concurrency of the read and of the write API function, each',
   ),
   publicReservedConcurrency: integer(5, 1, 1_000).describe(
-    'Reserved concurrency of the public routes’ function (info, OpenAPI)',
+    "Reserved concurrency of the public routes' function (info, OpenAPI)",
   ),
   authorizerReservedConcurrency: integer(10, 1, 1_000).describe(
     'Reserved concurrency of the token authorizer (it holds no MongoDB connection)',

@@ -128,9 +128,13 @@ function allowVpcNetworkInterfaces(role: Role, network: FunctionNetwork): void {
           'ec2:DescribeNetworkInterfaces and ec2:DescribeSubnets support no resource-level permissions; the ' +
           'network interfaces Lambda creates for the function get ids only when created, so they are named ' +
           'network-interface/*, within the function subnets and security group.',
+        // Partition, region and account are tokens or, when cdk synth knows them, literals.
         appliesTo: [
           'Resource::*',
-          'Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*',
+          {
+            regex:
+              '/^Resource::arn:(<AWS::Partition>|[^:]+):ec2:(<AWS::Region>|[^:]+):(<AWS::AccountId>|\\d+):network-interface\\/\\*$/',
+          },
         ],
       },
     ],

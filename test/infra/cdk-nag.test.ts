@@ -1,7 +1,7 @@
 import { Aspects, CfnResource } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, type INagLogger, type NagLoggerSuppressedData } from 'cdk-nag';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import type { AlmanachApp } from '../../infra/app.ts';
 import { buildTestApp } from './build-test-app.ts';
@@ -21,6 +21,15 @@ const deployments: Record<string, Record<string, unknown>> = {
     vpcEndpoints: 'true',
   },
   'with public access to Atlas and the bridge elsewhere': { atlasAccess: 'public', bridge: 'false' },
+};
+/** `cdk synth` knows the region (and, with credentials, the account): ARNs then hold literals, not tokens. */
+const environments: Record<string, Record<string, string>> = {
+  'with no context (created secrets and VPC)': {},
+  'with existing secrets, an alarm address, PrivateLink and VPC endpoints': {
+    CDK_DEFAULT_ACCOUNT: '123456789012',
+    CDK_DEFAULT_REGION: 'eu-west-1',
+  },
+  'with public access to Atlas and the bridge elsewhere': { CDK_DEFAULT_REGION: 'us-east-1' },
 };
 
 /** Every finding cdk-nag suppressed, as it reports them to its loggers. */
@@ -70,18 +79,21 @@ const matches = (finding: string, pattern: string) =>
     ? new RegExp(pattern.slice(1, pattern.lastIndexOf('/'))).test(finding)
     : finding === pattern;
 
-describe.each(Object.entries(deployments))('cdk-nag AWS Solutions checks, %s', (_, context) => {
+describe.each(Object.entries(deployments))('cdk-nag AWS Solutions checks, %s', (deployment, context) => {
   let built: AlmanachApp;
   const findings = new SuppressedFindings();
   const annotations = new Map<string, Annotations>();
 
   beforeAll(() => {
+    for (const [variable, value] of Object.entries(environments[deployment] ?? {}))
+      vi.stubEnv(variable, value);
     built = buildTestApp(context, { nagLoggers: [findings] });
     for (const name of STACKS) {
       const stack = built[name];
       // Each Annotations.fromStack synthesizes the whole app: once per stack, not once per assertion.
       if (stack) annotations.set(name, Annotations.fromStack(stack));
     }
+    vi.unstubAllEnvs();
   });
 
   it('runs on every stack of the app', () => {
