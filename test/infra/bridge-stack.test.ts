@@ -1,10 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { NODE_MAJOR } from '../../infra/constructs/almanach-function.ts';
 import { buildTestApp } from './build-test-app.ts';
 import { resourceNamed, resourcesOf } from './template-resources.ts';
 
@@ -163,15 +162,5 @@ describe('the bridge stack', () => {
         Alarms: { AlarmNames: [{ Ref: alarm.logicalId }], Enable: true, Rollback: true },
       }),
     });
-  });
-
-  it('builds the image on the Node.js major of the Lambda runtime', () => {
-    const dockerfile = readFileSync(new URL('../../infra/bridge/Dockerfile', import.meta.url), 'utf8');
-    const images = [...dockerfile.matchAll(/^FROM (?:--platform=\S+ )?node:(\d+)-/gm)].map((match) =>
-      Number(match[1]),
-    );
-    expect(images).toEqual([NODE_MAJOR, NODE_MAJOR]);
-    expect(dockerfile).toContain(`--target=node${NODE_MAJOR}`);
-    expect(`nodejs${NODE_MAJOR}.x`).toBe('nodejs24.x');
   });
 });
