@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { integer } from '../lib/config/schema.ts';
 
 /**
  * Every CDK context value the app reads, validated once. A value comes, in this order of precedence, from
@@ -10,8 +11,6 @@ const secretName = z
   .string()
   .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a Secrets Manager secret name (letters, digits, /_+=.@-)');
 const flag = z.union([z.boolean(), z.stringbool()]);
-const integer = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
 
 export const ATLAS_ACCESS = ['private', 'public'] as const;
 

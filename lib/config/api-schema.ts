@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { rulesConfigSchema, storeConfigSchema } from './schema.ts';
+import { integer, rulesConfigSchema, storeConfigSchema } from './schema.ts';
 
 /**
  * The API's settings: where the local server listens, how tokens are checked (Almanach's `auth` section),
@@ -7,9 +7,6 @@ import { rulesConfigSchema, storeConfigSchema } from './schema.ts';
  * README from these descriptions.
  */
 const AUTH_STRATEGIES = ['private_key', 'keystone'] as const;
-
-const integer = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
 
 export const apiSettingsSchema = z.object({
   PORT: integer(8000, 0, 65_535).describe('Port of the local API server (0 picks a free port)'),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { integer } from './schema.ts';
 
 /**
  * The bridge's settings (RabbitMQ → SQS), read from the environment by functions/bridge and the local
@@ -15,8 +16,6 @@ const list = (fallback: string) =>
         .filter(Boolean),
     )
     .pipe(z.array(z.string()).min(1));
-const integer = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
 const milliseconds = (fallback: number) => integer(fallback, 0, 3_600_000);
 const name = (fallback: string) => z.string().min(1).max(255).default(fallback);
 

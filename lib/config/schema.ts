@@ -15,6 +15,10 @@ const list = z
   );
 const seconds = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
 
+/** A whole number within [min, max], given as a string (environment, -c context) or a number (cdk.json). */
+export const integer = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
 export const storeConfigSchema = z.object({
   MONGODB_URI: z.string().min(1).describe('MongoDB connection string (Atlas in production)'),
   MONGODB_DATABASE: z
