@@ -52,9 +52,9 @@ export class DataStack extends Stack {
           description:
             'RabbitMQ URL the Almanach bridge consumes from (amqps://user:password@host:5671/vhost)',
         },
-        'The RabbitMQ user belongs to the OpenStack control plane, which is outside this account: its ' +
-          'operators change the password (rabbitmqctl change_password) and put the new URL here, then the ' +
-          'bridge service is redeployed (force-new-deployment).',
+        'The RabbitMQ user belongs to the OpenStack control plane, outside this account, whose operators ' +
+          'manage it: the README runbook creates a second user on the broker, puts its URL here, and starts a ' +
+          'new bridge task (force-new-deployment) before the old user is deleted.',
       );
     }
     if (!this.node.findAll().some((construct) => construct instanceof Secret)) {
