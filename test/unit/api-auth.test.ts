@@ -23,8 +23,11 @@ describe('the private key strategy', () => {
 
   it('accepts each of the keys given one per line, as during a rotation', async () => {
     const rotating = new PrivateKeyValidator('new-key\nold-key\n');
-    expect([await rotating.validate('new-key'), await rotating.validate('old-key')]).toEqual([true, true]);
-    expect(await rotating.validate('new-key\nold-key')).toBe(false);
+    expect([await rotating.validate('new-key'), await rotating.validate('old-key')]).toEqual([
+      'accepted',
+      'accepted',
+    ]);
+    expect(await rotating.validate('new-key\nold-key')).toBe('refused');
   });
 });
 
