@@ -1,6 +1,6 @@
 import { Bridge } from '#bridge/bridge';
 import { startHealthServer } from '#bridge/health-server';
-import { startMetricsReporter } from '#bridge/metrics-reporter';
+import { reportStart, startMetricsReporter } from '#bridge/metrics-reporter';
 import { bridgeConfigSchema } from '#config/bridge-schema';
 import { loadConfig } from '#config/schema';
 import { logger, metrics } from '#observability/logger';
@@ -14,6 +14,7 @@ import { createSqsClient } from '#queue/sqs-client';
  */
 const config = loadConfig(bridgeConfigSchema);
 logger.appendKeys({ component: 'bridge' });
+reportStart(metrics);
 const sqs = createSqsClient();
 const bridge = new Bridge({ config, sqs, logger });
 

@@ -10,7 +10,7 @@ import { logger, metrics } from '#observability/logger';
 import { openStore } from '#store/mongo-client';
 
 const config = loadConfig(ingestConfigSchema, await withResolvedSecrets());
-const store = await openStore(config);
+const store = await openStore(config, { maxPoolSize: config.MONGODB_MAX_POOL_SIZE });
 const sink = powertoolsSink(metrics);
 
 export const handler = middy(

@@ -10,7 +10,13 @@ import type { IngestMetric } from '../../lib/ingest/metrics.ts';
 const NAMESPACE = 'Almanach';
 const DIMENSIONS = { service: 'almanach' };
 
-export type BridgeMetric = 'BridgeForwarded' | 'BridgeRetried' | 'BridgeFailed' | 'BridgeDeadLettered';
+export type BridgeMetric =
+  | 'BridgeForwarded'
+  | 'BridgeRetried'
+  | 'BridgeFailed'
+  | 'BridgeDeadLettered'
+  | 'BridgeQueueDepth'
+  | 'BridgeStarted';
 
 export function ingestMetric(metricName: IngestMetric, options: MetricOptions = {}): Metric {
   return almanachMetric(metricName, options);

@@ -1,7 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, Stack } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ISecurityGroup, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import {
+  AlarmBehavior,
   ContainerImage,
   CpuArchitecture,
   Secret as EcsSecret,
@@ -16,10 +19,14 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { allowSecretNameSuffix } from './secret-access.ts';
+import { bridgeMetric } from './almanach-metrics.ts';
 
 export interface BridgeServiceProps {
   cluster: ICluster;
+  /** Private subnets reaching RabbitMQ and SQS; nothing connects to the bridge. */
+  subnets: SubnetSelection;
+  /** Outbound only: the network stack's, which its VPC endpoints and Atlas PrivateLink admit. */
+  securityGroup: ISecurityGroup;
   ingestQueue: IQueue;
   /** Holds the RabbitMQ URL (amqps://user:password@host/vhost) as plain text. */
   rabbitMqUrlSecret: ISecret;
@@ -58,6 +65,8 @@ export class BridgeService extends Construct {
   readonly service: FargateService;
   readonly taskDefinition: FargateTaskDefinition;
   readonly logGroup: LogGroup;
+  /** A bridge that keeps starting: its health check flaps or it crashes, while a task still runs. */
+  readonly restartsAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: BridgeServiceProps) {
     super(scope, id);
@@ -126,14 +135,31 @@ export class BridgeService extends Construct {
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       circuitBreaker: { enable: true, rollback: true },
-      // Private subnets (the default), reaching out through NAT; nothing connects to the bridge.
+      vpcSubnets: props.subnets,
+      securityGroups: [props.securityGroup],
       assignPublicIp: false,
     });
+    this.restartsAlarm = new Alarm(this, 'RestartsAlarm', {
+      alarmDescription:
+        'The bridge started more than once in 5 minutes: its health check flaps or it crashes. ' +
+        'RunningTaskCount stays at 1 meanwhile; notifications wait in RabbitMQ.',
+      // Each process start publishes BridgeStarted = 1 (lib/bridge/metrics-reporter.ts); a deployment
+      // starts one task, a task failing its health check is replaced within about 2.5 minutes.
+      metric: bridgeMetric('BridgeStarted', { period: Duration.minutes(5) }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    // A deployment whose tasks keep restarting is rolled back even when each passes its first health check.
+    this.service.enableDeploymentAlarms([this.restartsAlarm.alarmName], {
+      behavior: AlarmBehavior.ROLLBACK_ON_ALARM,
+    });
 
-    this.suppressNagFindings(props.rabbitMqUrlSecret);
+    this.suppressNagFindings();
   }
 
-  private suppressNagFindings(rabbitMqUrlSecret: ISecret): void {
+  private suppressNagFindings(): void {
     NagSuppressions.addResourceSuppressions(this.taskDefinition, [
       {
         id: 'AwsSolutions-ECS2',
@@ -157,6 +183,5 @@ export class BridgeService extends Construct {
       ],
       true,
     );
-    allowSecretNameSuffix(executionRole, rabbitMqUrlSecret);
   }
 }

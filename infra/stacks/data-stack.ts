@@ -25,17 +25,37 @@ export class DataStack extends Stack {
 
   constructor(scope: Construct, id: string, props: DataStackProps = {}) {
     super(scope, id, props);
-    this.mongoUriSecret = this.existingOrNewSecret('MongoUri', props.mongoUriSecretName, {
-      description: 'MongoDB Atlas connection string for Almanach (mongodb+srv://…)',
-    });
-    this.authTokenSecret = this.existingOrNewSecret('AuthToken', props.authTokenSecretName, {
-      description: "Almanach API private key (clients' X-Auth-Token)",
-      generateSecretString: { passwordLength: 40, excludePunctuation: true },
-    });
+    this.mongoUriSecret = this.existingOrNewSecret(
+      'MongoUri',
+      props.mongoUriSecretName,
+      { description: 'MongoDB Atlas connection string for Almanach (mongodb+srv://…)' },
+      'Rotated by the README runbook, not by a rotation function: a second Atlas database user is created, ' +
+        'the secret switched to it, and the old user deleted once the functions restarted. A rotation ' +
+        'function could do it through the Atlas Admin API, but would need an Atlas API key in this account.',
+    );
+    this.authTokenSecret = this.existingOrNewSecret(
+      'AuthToken',
+      props.authTokenSecretName,
+      {
+        description: "Almanach API private key (clients' X-Auth-Token)",
+        generateSecretString: { passwordLength: 40, excludePunctuation: true },
+      },
+      'The key is shared with the billing clients, so it changes when they can follow, not on a schedule a ' +
+        'rotation function would impose: the README runbook puts the new key beside the old one (one per ' +
+        'line, both accepted), lets the clients switch, then removes the old one.',
+    );
     if (props.withRabbitMqUrl) {
-      this.rabbitMqUrlSecret = this.existingOrNewSecret('RabbitMqUrl', props.rabbitMqUrlSecretName, {
-        description: 'RabbitMQ URL the Almanach bridge consumes from (amqps://user:password@host:5671/vhost)',
-      });
+      this.rabbitMqUrlSecret = this.existingOrNewSecret(
+        'RabbitMqUrl',
+        props.rabbitMqUrlSecretName,
+        {
+          description:
+            'RabbitMQ URL the Almanach bridge consumes from (amqps://user:password@host:5671/vhost)',
+        },
+        'The RabbitMQ user belongs to the OpenStack control plane, outside this account, whose operators ' +
+          'manage it: the README runbook creates a second user on the broker, puts its URL here, and starts a ' +
+          'new bridge task (force-new-deployment) before the old user is deleted.',
+      );
     }
     if (!this.node.findAll().some((construct) => construct instanceof Secret)) {
       Validations.of(this).acknowledge({
@@ -46,19 +66,18 @@ export class DataStack extends Stack {
     }
   }
 
-  private existingOrNewSecret(id: string, existingName: string | undefined, props: SecretProps): ISecret {
+  /** `notRotatedBecause`: why no rotation function, for cdk-nag's AwsSolutions-SMG4. */
+  private existingOrNewSecret(
+    id: string,
+    existingName: string | undefined,
+    props: SecretProps,
+    notRotatedBecause: string,
+  ): ISecret {
     if (existingName) return Secret.fromSecretNameV2(this, id, existingName);
     const secret = new Secret(this, id, { ...props, removalPolicy: RemovalPolicy.RETAIN });
     // Where to put the value: `aws secretsmanager put-secret-value --secret-id <this ARN>`.
     new CfnOutput(this, `${id}SecretArn`, { value: secret.secretArn, description: props.description });
-    NagSuppressions.addResourceSuppressions(secret, [
-      {
-        id: 'AwsSolutions-SMG4',
-        reason:
-          'The MongoDB and RabbitMQ credentials are issued by Atlas and the broker, which a rotation Lambda here ' +
-          'cannot change; the API key is shared with billing clients and rotated with them (put-secret-value).',
-      },
-    ]);
+    NagSuppressions.addResourceSuppressions(secret, [{ id: 'AwsSolutions-SMG4', reason: notRotatedBecause }]);
     return secret;
   }
 }

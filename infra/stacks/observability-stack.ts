@@ -2,7 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { AlmanachAlarms } from '../constructs/almanach-alarms.ts';
 import { AlmanachDashboard } from '../constructs/almanach-dashboard.ts';
-import type { WatchedResources } from '../constructs/watched-resources.ts';
+import type { AlarmThresholds, WatchedResources } from '../constructs/watched-resources.ts';
 import type { ApiStack } from './api-stack.ts';
 import type { BridgeStack } from './bridge-stack.ts';
 import type { IngestStack } from './ingest-stack.ts';
@@ -11,6 +11,7 @@ export interface ObservabilityStackProps extends StackProps {
   ingest: IngestStack;
   api: ApiStack;
   bridge?: BridgeStack;
+  thresholds: AlarmThresholds;
   alarmEmail?: string;
 }
 
@@ -26,11 +27,24 @@ export class ObservabilityStack extends Stack {
       deadLetterQueue: props.ingest.deadLetterQueue,
       ingestFunction: props.ingest.ingestFunction,
       api: props.api.api,
-      apiFunctions: [...Object.values(props.api.functions), props.api.authorizerFunction],
-      bridge: props.bridge && { cluster: props.bridge.cluster, service: props.bridge.bridge.service },
+      apiFunctions: Object.values(props.api.functions),
+      authorizerFunction: props.api.authorizerFunction,
+      bridge: props.bridge && {
+        cluster: props.bridge.cluster,
+        service: props.bridge.bridge.service,
+        restartsAlarm: props.bridge.bridge.restartsAlarm,
+      },
     };
-    this.alarms = new AlmanachAlarms(this, 'Alarms', { watched, alarmEmail: props.alarmEmail });
-    this.dashboard = new AlmanachDashboard(this, 'Dashboard', { watched, dashboardName: id });
+    this.alarms = new AlmanachAlarms(this, 'Alarms', {
+      watched,
+      thresholds: props.thresholds,
+      alarmEmail: props.alarmEmail,
+    });
+    this.dashboard = new AlmanachDashboard(this, 'Dashboard', {
+      watched,
+      alarms: this.alarms.alarms,
+      dashboardName: id,
+    });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarms.topic.topicArn,
       description: 'SNS topic of the Almanach alarms: subscribe more addresses or a chat webhook here',

@@ -13,6 +13,15 @@ const METRIC_NAMES: Record<keyof Totals, string> = {
 };
 
 /**
+ * One `BridgeStarted` data point per process start, published at once: a task that keeps being replaced
+ * (a flapping health check, a crash loop) shows as several starts in minutes while RunningTaskCount stays 1.
+ */
+export function reportStart(metrics: Metrics): void {
+  metrics.addMetric('BridgeStarted', MetricUnit.Count, 1);
+  metrics.publishStoredMetrics();
+}
+
+/**
  * Every `intervalMs`: the counters' increase since the last report and the gauges (in flight, queue depth
  * as the lag) as CloudWatch metrics (EMF on stdout, which the container's log driver ships), and one log
  * line with the totals. Returns the function that stops it.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commaSeparated, rulesConfigSchema, storeConfigSchema } from './schema.ts';
+import { commaSeparated, integer, rulesConfigSchema, storeConfigSchema } from './schema.ts';
 
 /**
  * The API's settings: where the local server listens, how tokens are checked (Almanach's `auth` section),
@@ -10,9 +10,6 @@ const AUTH_STRATEGIES = ['private_key', 'keystone'] as const;
 
 /** The longest a revoked Keystone token may still be accepted, all caches together. */
 export const MAX_REVOCATION_SECONDS = 60;
-
-const integer = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
 
 export const apiSettingsSchema = z.object({
   PORT: integer(8000, 0, 65_535).describe('Port of the local API server (0 picks a free port)'),
@@ -27,7 +24,7 @@ export const apiSettingsSchema = z.object({
     .min(1)
     .default('secret')
     .describe(
-      'The private key clients send as X-Auth-Token (private_key strategy); in AWS read from ALMANACH_AUTH_TOKEN_SECRET_ARN',
+      'The private key clients send as X-Auth-Token (private_key strategy); several keys one per line while one is rotated; in AWS read from ALMANACH_AUTH_TOKEN_SECRET_ARN',
     ),
   KEYSTONE_URL: z
     .url()

@@ -1,13 +1,11 @@
 import { z } from 'zod';
-import { commaSeparated } from './schema.ts';
+import { commaSeparated, integer } from './schema.ts';
 
 /**
  * The bridge's settings (RabbitMQ → SQS), read from the environment by functions/bridge and the local
  * stack, and passed by CDK as the container's environment. Defaults follow oslo.messaging's topology.
  */
 const list = (fallback: string) => commaSeparated(fallback).pipe(z.array(z.string()).min(1));
-const integer = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
 const milliseconds = (fallback: number) => integer(fallback, 0, 3_600_000);
 const name = (fallback: string) => z.string().min(1).max(255).default(fallback);
 

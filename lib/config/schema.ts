@@ -18,6 +18,10 @@ export const commaSeparated = (fallback: string) =>
 const list = commaSeparated('');
 const seconds = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
 
+/** A whole number within [min, max], given as a string (environment, -c context) or a number (cdk.json). */
+export const integer = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
 export const storeConfigSchema = z.object({
   MONGODB_URI: z.string().min(1).describe('MongoDB connection string (Atlas in production)'),
   MONGODB_DATABASE: z
@@ -32,6 +36,14 @@ export const storeConfigSchema = z.object({
     .default(5_000)
     .describe(
       'How long an operation waits for a reachable MongoDB before it fails (and the message is retried)',
+    ),
+  MONGODB_MAX_POOL_SIZE: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(
+      'Most MongoDB connections one process pools (by default 5 for ingest, 2 for an API function); CDK sets it from the connection budget',
     ),
 });
 

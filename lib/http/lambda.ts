@@ -18,7 +18,7 @@ import { createApiServices } from './services.ts';
  */
 export async function apiFunctionHandler(group: RouteGroup): Promise<ApiHandler> {
   const config = loadConfig(apiConfigSchema, await withResolvedSecrets());
-  const store = await openStore(config, { maxPoolSize: 2 });
+  const store = await openStore(config, { maxPoolSize: config.MONGODB_MAX_POOL_SIZE ?? 2 });
   const services = createApiServices({ store, config, logger, metrics: powertoolsSink(metrics) });
   return createApiHandler({
     routes: routesOf(group),

@@ -5,6 +5,7 @@ import { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { buildTestApp } from './build-test-app.ts';
+import { resourceNamed, resourcesOf } from './template-resources.ts';
 
 let template: Template;
 let imageSources: { directory?: string; dockerFile?: string; platform?: string }[];
@@ -154,12 +155,31 @@ describe('the bridge stack', () => {
     });
   });
 
-  it('creates a VPC with private subnets and rejected-traffic flow logs when no vpcId is given', () => {
-    template.resourceCountIs('AWS::EC2::VPC', 1);
-    template.resourceCountIs('AWS::EC2::NatGateway', 1);
-    template.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'REJECT' });
+  it('runs in the private subnets and the security group of the network stack, with no public address', () => {
+    template.resourceCountIs('AWS::EC2::VPC', 0);
+    const service = resourcesOf(template, 'AWS::ECS::Service')[0]?.Properties;
+    expect(service?.NetworkConfiguration).toMatchObject({
+      AwsvpcConfiguration: { AssignPublicIp: 'DISABLED' },
+    });
+    const network = JSON.stringify(service?.NetworkConfiguration);
+    expect(network).toMatch(/Almanach-dev-Network:.*PrivateSubnet1/);
+    expect(network).toMatch(/Almanach-dev-Network:.*WorkloadSecurityGroup/);
+  });
+
+  it('rolls a deployment back when the bridge starts more than once in 5 minutes (a flapping health check)', () => {
+    const alarm = resourceNamed(template, 'AWS::CloudWatch::Alarm', 'BridgeRestartsAlarm');
+    expect(alarm.Properties).toMatchObject({
+      Namespace: 'Almanach',
+      MetricName: 'BridgeStarted',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
     template.hasResourceProperties('AWS::ECS::Service', {
-      NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED' }) },
+      DeploymentConfiguration: Match.objectLike({
+        Alarms: { AlarmNames: [{ Ref: alarm.logicalId }], Enable: true, Rollback: true },
+      }),
     });
   });
 });

@@ -22,4 +22,17 @@ describe('the data stack', () => {
     expect(data.mongoUriSecret.secretName).toBe('almanach/prod/mongodb-uri');
     expect(data.rabbitMqUrlSecret?.secretName).toBe('almanach/prod/rabbitmq-url');
   });
+
+  it('says, for each created secret, why it has no rotation function and how the README rotates it', () => {
+    const secrets = Object.values(
+      Template.fromStack(buildTestApp().data).findResources('AWS::SecretsManager::Secret'),
+    );
+    const reasons = secrets.map((secret) => JSON.stringify(secret.Metadata?.cdk_nag?.rules_to_suppress));
+    expect(reasons).toHaveLength(3);
+    for (const reason of reasons) {
+      expect(reason).toContain('"id":"AwsSolutions-SMG4"');
+      expect(reason).toContain('README runbook');
+    }
+    expect(new Set(reasons).size).toBe(3);
+  });
 });

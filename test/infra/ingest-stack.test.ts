@@ -1,31 +1,47 @@
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DataStack } from '../../infra/stacks/data-stack.ts';
-import { IngestStack } from '../../infra/stacks/ingest-stack.ts';
+import { buildTestApp } from './build-test-app.ts';
+import { resourceNamed, resourcesOf } from './template-resources.ts';
 
 let template: Template;
 
 beforeAll(() => {
-  const app = new App();
-  const data = new DataStack(app, 'Data');
-  template = Template.fromStack(new IngestStack(app, 'Ingest', { mongoUriSecret: data.mongoUriSecret }));
+  template = Template.fromStack(buildTestApp().ingest);
 });
 
+const ingestQueue = () => resourceNamed(template, 'AWS::SQS::Queue', 'IngestQueue').Properties;
+const deadLetterQueue = () => resourceNamed(template, 'AWS::SQS::Queue', 'DeadLetterQueue').Properties;
+const ingestFunction = () => resourceNamed(template, 'AWS::Lambda::Function', 'IngestFunction').Properties;
+const eventSource = () => resourcesOf(template, 'AWS::Lambda::EventSourceMapping')[0]?.Properties;
+
 describe('the ingest stack', () => {
-  it('sends a notification to the dead-letter queue after 5 failed receives', () => {
-    template.hasResourceProperties('AWS::SQS::Queue', {
-      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
+  it('sends a notification to the dead-letter queue after maxReceiveCount (5) failed receives', () => {
+    expect(ingestQueue().RedrivePolicy).toMatchObject({ maxReceiveCount: 5 });
+  });
+
+  it('takes maxReceiveCount, batch size, batching window and concurrency from the context', () => {
+    const { ingest } = buildTestApp({
+      maxReceiveCount: '3',
+      ingestBatchSize: '25',
+      ingestMaxBatchingWindowSeconds: '5',
+      ingestMaximumConcurrency: '4',
+    });
+    const custom = Template.fromStack(ingest);
+    expect(resourceNamed(custom, 'AWS::SQS::Queue', 'IngestQueue').Properties.RedrivePolicy).toMatchObject({
+      maxReceiveCount: 3,
+    });
+    expect(resourcesOf(custom, 'AWS::Lambda::EventSourceMapping')[0]?.Properties).toMatchObject({
+      BatchSize: 25,
+      MaximumBatchingWindowInSeconds: 5,
+      ScalingConfig: { MaximumConcurrency: 4 },
     });
   });
 
   it('keeps dead letters longer than the ingest queue keeps messages', () => {
-    const queues = Object.values(template.findResources('AWS::SQS::Queue'));
-    const retention = (withRedrive: boolean) =>
-      queues.find((q) => Boolean(q.Properties.RedrivePolicy) === withRedrive)?.Properties
-        .MessageRetentionPeriod;
-    expect(retention(false)).toBe(14 * 24 * 3600);
-    expect(retention(false)).toBeGreaterThan(retention(true));
+    expect(deadLetterQueue().MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    expect(deadLetterQueue().MessageRetentionPeriod).toBeGreaterThan(
+      Number(ingestQueue().MessageRetentionPeriod),
+    );
   });
 
   it('keeps both queues, and the notifications in them, when the stack is deleted', () => {
@@ -34,36 +50,78 @@ describe('the ingest stack', () => {
     for (const queue of queues) expect(queue).toMatchObject({ DeletionPolicy: 'Retain' });
   });
 
-  it('gives the queue a visibility timeout of at least six ingest function timeouts', () => {
-    const fn = Object.values(template.findResources('AWS::Lambda::Function')).find(
-      (f) => f.Properties.Handler === 'index.handler',
+  it('gives the queue a visibility timeout of six ingest function timeouts plus the batching window', () => {
+    const timeout = Number(ingestFunction().Timeout);
+    expect(timeout).toBe(30);
+    expect(ingestQueue().VisibilityTimeout).toBe(
+      6 * timeout + Number(eventSource()?.MaximumBatchingWindowInSeconds),
     );
-    const queue = Object.values(template.findResources('AWS::SQS::Queue')).find(
-      (q) => q.Properties.RedrivePolicy,
-    );
-    expect(queue?.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn?.Properties.Timeout);
   });
 
   it('encrypts both queues', () => {
     template.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
   });
 
-  it('runs the ingest function on Node.js 22 arm64 with the URI from Secrets Manager, not the environment', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+  it('runs the ingest function on Node.js 24 arm64 with the URI from Secrets Manager and its pool size', () => {
+    expect(ingestFunction()).toMatchObject({
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       MemorySize: 512,
-      Environment: { Variables: Match.objectLike({ MONGODB_URI_SECRET_ARN: Match.anyValue() }) },
+      Environment: {
+        Variables: expect.objectContaining({
+          MONGODB_URI_SECRET_ARN: expect.anything(),
+          MONGODB_MAX_POOL_SIZE: '5',
+        }),
+      },
     });
-    const variables = JSON.stringify(template.findResources('AWS::Lambda::Function'));
-    expect(variables).not.toContain('MONGODB_URI"');
+    expect(JSON.stringify(ingestFunction())).not.toContain('MONGODB_URI"');
   });
 
-  it('reports partial batch failures and bounds concurrency', () => {
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      BatchSize: 10,
+  it('runs the ingest function in the private subnets of the network stack', () => {
+    expect(JSON.stringify(ingestFunction().VpcConfig)).toMatch(/Almanach-dev-Network:.*PrivateSubnet1/);
+  });
+
+  it('takes batches of 100 notifications gathered for up to a second, reports partial failures and bounds concurrency', () => {
+    expect(eventSource()).toMatchObject({
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 1,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 10 },
     });
+  });
+
+  it('outputs a managed policy allowing exactly what the replay CLI calls on the two queues', () => {
+    const policy = resourceNamed(template, 'AWS::IAM::ManagedPolicy', 'ReplayOperatorPolicy');
+    const dlq = {
+      'Fn::GetAtt': [resourceNamed(template, 'AWS::SQS::Queue', 'DeadLetterQueue').logicalId, 'Arn'],
+    };
+    const queue = {
+      'Fn::GetAtt': [resourceNamed(template, 'AWS::SQS::Queue', 'IngestQueue').logicalId, 'Arn'],
+    };
+    expect(policy.Properties.PolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'ReadAndRemoveDeadLetters',
+          Effect: 'Allow',
+          Action: [
+            'sqs:ChangeMessageVisibility',
+            'sqs:DeleteMessage',
+            'sqs:GetQueueAttributes',
+            'sqs:GetQueueUrl',
+            'sqs:ReceiveMessage',
+          ],
+          Resource: dlq,
+        },
+        {
+          Sid: 'SendBackToIngest',
+          Effect: 'Allow',
+          Action: ['sqs:GetQueueUrl', 'sqs:SendMessage'],
+          Resource: queue,
+        },
+      ],
+    });
+    template.hasOutput('ReplayOperatorPolicyArn', { Value: { Ref: policy.logicalId } });
+    template.hasOutput('DeadLetterQueueUrl', { Value: { Ref: dlq['Fn::GetAtt'][0] } });
   });
 });

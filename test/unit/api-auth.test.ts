@@ -20,6 +20,15 @@ describe('the private key strategy', () => {
   it.each([['wrong'], ['secre'], ['secret '], [''], [undefined]])('refuses %j', async (token) => {
     expect(await validator.validate(token)).toBe('refused');
   });
+
+  it('accepts each of the keys given one per line, as during a rotation', async () => {
+    const rotating = new PrivateKeyValidator('new-key\nold-key\n');
+    expect([await rotating.validate('new-key'), await rotating.validate('old-key')]).toEqual([
+      'accepted',
+      'accepted',
+    ]);
+    expect(await rotating.validate('new-key\nold-key')).toBe('refused');
+  });
 });
 
 /**
