@@ -98,8 +98,8 @@ export class MongoIngestStore implements IngestPorts {
     this.versions = new EntityVersions(collections);
     this.volumeTypes = new VolumeTypeRepository(collections, options.volumeTypeTtlMs);
     this.stallMs = options.stallMs ?? 15_000;
-    this.pruneAfterMs = options.pruneAfterMs ?? 10 * 60_000;
-    this.known = new KnownHeads(options.knowledgeTtlMs ?? 60_000);
+    this.pruneAfterMs = options.pruneAfterMs ?? 60 * 60_000;
+    this.known = new KnownHeads(options.knowledgeTtlMs ?? 30 * 60_000);
     this.onConflict = options.onConflict ?? (() => undefined);
     if (this.known.ttlMs + this.stallMs >= this.pruneAfterMs)
       throw new Error(

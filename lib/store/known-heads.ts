@@ -7,7 +7,7 @@ export interface KnownHead {
 }
 
 /** Entities this process knows, most recently written last; the oldest are forgotten past this many. */
-const MAX_KNOWN = 100_000;
+const MAX_KNOWN = 50_000;
 
 /**
  * What this process wrote last of each entity, trusted for `ttlMs`: the next write of the entity claims the
