@@ -96,7 +96,9 @@ export class WholeStack {
       maxReceiveCount: options.maxReceiveCount ?? 10,
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 5,
     });
-    const topology = uniqueTopology(name);
+    // As production runs it (amqp_durable_queues = True on Nova, Cinder and the bridge): a broker restart
+    // keeps what the queue holds. Non-durable queues lose it by design, which no fault run could absorb.
+    const topology = uniqueTopology(name, { durable: true });
     const rabbit = await TestRabbit.open();
     await rabbit.declareTopology(topology);
     await rabbit.close();
