@@ -37,7 +37,7 @@ export default defineConfig({
           environment: 'node',
           globalSetup: ['./test/helpers/mongo-server.ts'],
           testTimeout: 60_000,
-          // The first run may build FerretDB inside the global setup (scripts/test.sh builds it beforehand).
+          // The first run may build FerretDB inside the global setup (dev/test.sh builds it beforehand).
           hookTimeout: 300_000,
           // Two cores: integration files share one server and each runs its own workers and emulators.
           fileParallelism: false,

@@ -22,14 +22,21 @@ import autocannon from 'autocannon';
 import type { Collection, Filter, MongoClient } from 'mongodb';
 import { apiConfigSchema } from '#config/api-schema';
 import { loadConfig, storeConfigSchema } from '#config/schema';
+import { startBenchmarkDatabase } from '#dev/benchmarking/benchmark-database';
+import {
+  chunks,
+  envInteger,
+  envIntegers,
+  forEachConcurrently,
+  progress,
+  within,
+} from '#dev/benchmarking/harness';
+import { publish, type Row, ratio, round } from '#dev/benchmarking/report';
 import type { EntityVersion } from '#domain/entity';
 import { startApiServer } from '#http/local-server';
 import type { EntityDocument } from '#store/collections';
 import { toDocument } from '#store/entity-documents';
 import { openStore } from '#store/mongo-client';
-import { startBenchmarkDatabase } from './support/benchmark-database.ts';
-import { chunks, envInteger, envIntegers, forEachConcurrently, progress, within } from './support/harness.ts';
-import { publish, type Row, ratio, round } from './support/report.ts';
 
 /**
  * Versions in the store in all: the listed projects' plus background projects' up to this many. 10^5 on a

@@ -11,6 +11,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from 'amqplib';
 import { Bridge } from '#bridge/bridge';
+import { chunks, envInteger, forEachConcurrently } from '#dev/benchmarking/harness';
+import { publish, ratio, round } from '#dev/benchmarking/report';
 import {
   createIngestQueue,
   notificationBodies,
@@ -20,8 +22,6 @@ import {
 import { RABBITMQ_URL, TestRabbit, uniqueTopology } from '#test/helpers/rabbitmq';
 import { startSqsEmulator } from '#test/helpers/sqs-emulator';
 import { queueDepth, sendBodies } from '#test/helpers/sqs-queue';
-import { chunks, envInteger, forEachConcurrently } from './support/harness.ts';
-import { publish, ratio, round } from './support/report.ts';
 
 const MESSAGES = envInteger('BENCH_MESSAGES', 20_000);
 const PHASE_TIMEOUT_MS = 120_000;

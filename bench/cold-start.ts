@@ -25,10 +25,10 @@ import { gzipSync } from 'node:zlib';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type BuildOptions, build } from 'esbuild';
 import { z } from 'zod';
+import { startBenchmarkDatabase } from '#dev/benchmarking/benchmark-database';
+import { envInteger, progress, within } from '#dev/benchmarking/harness';
+import { percentile, publish, type Row, ratio, round } from '#dev/benchmarking/report';
 import { ALMANACH_BUNDLING, ALMANACH_FUNCTION_ENVIRONMENT } from '../infra/constructs/almanach-function.ts';
-import { startBenchmarkDatabase } from './support/benchmark-database.ts';
-import { envInteger, progress, within } from './support/harness.ts';
-import { percentile, publish, type Row, ratio, round } from './support/report.ts';
 
 const COLD_STARTS = envInteger('BENCH_COLD_STARTS', 10);
 

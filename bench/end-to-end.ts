@@ -19,15 +19,15 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { simulateCloud } from '#simulator/cloud';
-import { instanceCreated } from '#simulator/notifications';
-import { openRabbitSink } from '#simulator/sinks';
-import { expectedUsage } from '#simulator/truth';
-import { verifyUsage } from '#simulator/verify';
+import { envInteger } from '#dev/benchmarking/harness';
+import { percentile, publish, ratio, round } from '#dev/benchmarking/report';
+import { simulateCloud } from '#dev/simulator/cloud';
+import { instanceCreated } from '#dev/simulator/notifications';
+import { openRabbitSink } from '#dev/simulator/sinks';
+import { expectedUsage } from '#dev/simulator/truth';
+import { verifyUsage } from '#dev/simulator/verify';
 import { isolatedStackEnvironment } from '#test/helpers/local-stack-environment';
 import { RABBITMQ_URL, TestRabbit, uniqueTopology } from '#test/helpers/rabbitmq';
-import { envInteger } from './support/harness.ts';
-import { percentile, publish, ratio, round } from './support/report.ts';
 
 const PROJECTS = envInteger('E2E_PROJECTS', 12);
 const CREATIONS = envInteger('E2E_CREATIONS', 300);
@@ -219,9 +219,9 @@ interface RunningStack {
   stop(): Promise<void>;
 }
 
-/** scripts/start.ts as `npm start` runs it (without npm's wrapper processes, so the pids are the workers'). */
+/** dev/start.ts as `npm start` runs it (without npm's wrapper processes, so the pids are the workers'). */
 async function startStack(): Promise<RunningStack> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'dev/start.ts'], {
     cwd: repository,
     env: {
       ...isolatedStackEnvironment({

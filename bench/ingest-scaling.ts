@@ -23,19 +23,7 @@
  *     BENCH_SEED_BUDGET_S=60, BENCH_PHASE_TIMEOUT_S=120, BENCH_SEED=1; MONGODB_URI to use that server)
  */
 import { loadConfig, rulesConfigSchema } from '#config/schema';
-import { ingestContextFor } from '#ingest/compose';
-import { type IngestReport, type IngestResult, ingestNotification } from '#ingest/ingest-batch';
-import { CountingSink } from '#ingest/metrics';
-import {
-  type OsloMessage,
-  rabbitBody,
-  volumeCreated,
-  volumeResized,
-  volumeTypeCreated,
-} from '#simulator/notifications';
-import { SeededDraws } from '#simulator/random';
-import type { Collections, EntityDocument } from '#store/collections';
-import { startBenchmarkDatabase } from './support/benchmark-database.ts';
+import { startBenchmarkDatabase } from '#dev/benchmarking/benchmark-database';
 import {
   Deadline,
   envInteger,
@@ -44,9 +32,21 @@ import {
   progress,
   TimeLimitExceededError,
   within,
-} from './support/harness.ts';
-import { type BenchDatabase, CommandCounter, inFreshDatabase } from './support/mongo.ts';
-import { percentile, publish, type Row, ratio, round } from './support/report.ts';
+} from '#dev/benchmarking/harness';
+import { type BenchDatabase, CommandCounter, inFreshDatabase } from '#dev/benchmarking/mongo';
+import { percentile, publish, type Row, ratio, round } from '#dev/benchmarking/report';
+import {
+  type OsloMessage,
+  rabbitBody,
+  volumeCreated,
+  volumeResized,
+  volumeTypeCreated,
+} from '#dev/simulator/notifications';
+import { SeededDraws } from '#dev/simulator/random';
+import { ingestContextFor } from '#ingest/compose';
+import { type IngestReport, type IngestResult, ingestNotification } from '#ingest/ingest-batch';
+import { CountingSink } from '#observability/ingest-metrics';
+import type { Collections, EntityDocument } from '#store/collections';
 
 const EVENTS = envInteger('BENCH_SCALING_EVENTS', 30);
 const LATE_EVENTS = envInteger('BENCH_SCALING_LATE_EVENTS', 3);

@@ -21,16 +21,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Db, Document } from 'mongodb';
 import { loadConfig, rulesConfigSchema } from '#config/schema';
-import { ingestContextFor } from '#ingest/compose';
-import { CountingSink } from '#ingest/metrics';
-import { createSqsIngestHandler, type SqsIngestHandler } from '#ingest/sqs-batch-handler';
-import { simulateCloud } from '#simulator/cloud';
-import { rabbitBody } from '#simulator/notifications';
-import { SeededDraws, shuffled } from '#simulator/random';
-import { collectionsOf } from '#store/collections';
-import { lambdaContext, sqsEvent } from '#test/helpers/sqs-records';
-import type { FerretdbBackend } from '../scripts/ferretdb.ts';
-import { type BenchmarkDatabase, startBenchmarkDatabase } from './support/benchmark-database.ts';
+import { type BenchmarkDatabase, startBenchmarkDatabase } from '#dev/benchmarking/benchmark-database';
 import {
   chunks,
   Deadline,
@@ -38,9 +29,18 @@ import {
   envIntegers,
   forEachConcurrently,
   progress,
-} from './support/harness.ts';
-import { type BenchDatabase, CommandCounter, inFreshDatabase } from './support/mongo.ts';
-import { publish, type Row, ratio, round } from './support/report.ts';
+} from '#dev/benchmarking/harness';
+import { type BenchDatabase, CommandCounter, inFreshDatabase } from '#dev/benchmarking/mongo';
+import { publish, type Row, ratio, round } from '#dev/benchmarking/report';
+import type { FerretdbBackend } from '#dev/ferretdb/server';
+import { simulateCloud } from '#dev/simulator/cloud';
+import { rabbitBody } from '#dev/simulator/notifications';
+import { SeededDraws, shuffled } from '#dev/simulator/random';
+import { ingestContextFor } from '#ingest/compose';
+import { createSqsIngestHandler, type SqsIngestHandler } from '#ingest/sqs-batch-handler';
+import { CountingSink } from '#observability/ingest-metrics';
+import { collectionsOf } from '#store/collections';
+import { lambdaContext, sqsEvent } from '#test/helpers/sqs-records';
 
 const NOTIFICATIONS = envInteger('BENCH_INGEST_NOTIFICATIONS', 3_000);
 const CONCURRENCY = envInteger('BENCH_INGEST_CONCURRENCY', 5);

@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
-import { round } from './support/report.ts';
+import { round } from '#dev/benchmarking/report';
 
 /** Between SIGTERM and SIGKILL: enough for a benchmark to stop its FerretDB and drop its database. */
 const STOP_GRACE_MS = 20_000;

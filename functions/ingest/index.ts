@@ -4,8 +4,8 @@ import middy from '@middy/core';
 import { ingestConfigSchema, loadConfig } from '#config/schema';
 import { withResolvedSecrets } from '#config/secrets';
 import { ingestContextFor } from '#ingest/compose';
-import { powertoolsSink } from '#ingest/metrics';
 import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
+import { powertoolsSink } from '#observability/ingest-metrics';
 import { logger, metrics } from '#observability/logger';
 import { openStore } from '#store/mongo-client';
 

@@ -9,7 +9,7 @@ import {
   TextWidget,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import type { IngestMetric } from '../../lib/ingest/metrics.ts';
+import type { IngestMetric } from '../../lib/observability/ingest-metrics.ts';
 import { bridgeMetric, ingestMetric } from './almanach-metrics.ts';
 import type { WatchedResources } from './watched-resources.ts';
 

@@ -1,11 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import { Metric, type MetricOptions } from 'aws-cdk-lib/aws-cloudwatch';
-import type { IngestMetric } from '../../lib/ingest/metrics.ts';
+import type { IngestMetric } from '../../lib/observability/ingest-metrics.ts';
 
 /**
  * The metrics the code publishes itself (CloudWatch EMF through Powertools Metrics): the namespace and the
  * default `service` dimension of lib/observability/logger.ts. Ingest metric names are checked against
- * lib/ingest/metrics.ts by the compiler; the bridge's are those of lib/bridge/metrics-reporter.ts.
+ * lib/observability/ingest-metrics.ts by the compiler; the bridge's are those of lib/bridge/metrics-reporter.ts.
  */
 const NAMESPACE = 'Almanach';
 const DIMENSIONS = { service: 'almanach' };

@@ -16,8 +16,8 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { MAX_REVOCATION_SECONDS } from '../../lib/config/api-schema.ts';
-import type { RouteGroup } from '../../lib/http/route.ts';
-import { ROUTES } from '../../lib/http/routes.ts';
+import type { RouteGroup } from '../../lib/http/route-spec.ts';
+import { ROUTES } from '../../lib/http/route-table.ts';
 import { AlmanachFunction, type FunctionNetwork } from '../constructs/almanach-function.ts';
 
 interface Throttle {
@@ -62,7 +62,7 @@ const AUTHORIZER_TIMEOUT = Duration.seconds(10);
 /**
  * The HTTP API: one API Gateway route per entry of the route table (and its unversioned alias), one
  * function per route group, and a Lambda authorizer on every route that needs a token. Nothing here lists
- * routes: a route added to lib/http/routes.ts is deployed as is.
+ * routes: a route added to lib/http/route-table.ts is deployed as is.
  */
 export class ApiStack extends Stack {
   readonly api: HttpApi;

@@ -4,10 +4,10 @@ import type { Context } from 'aws-lambda';
 import { ForbiddenError, MethodNotAllowedError, RouteNotFoundError, UnauthorizedError } from './errors.ts';
 import { errorMapper } from './middleware/error-mapper.ts';
 import { jsonBodyParser } from './middleware/json-body.ts';
+import { type RouteMatch, Router } from './path-matcher.ts';
 import { type ApiEvent, apiRequestOf } from './request.ts';
 import { type HttpResponse, resultResponse } from './response.ts';
-import type { Route } from './route.ts';
-import { type RouteMatch, Router } from './router.ts';
+import type { Route } from './route-spec.ts';
 import type { ApiServices } from './services.ts';
 
 export interface ApiHandlerOptions {

@@ -3,12 +3,12 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { apiConfigSchema } from '#config/api-schema';
 import { loadConfig } from '#config/schema';
 import { withResolvedSecrets } from '#config/secrets';
-import { powertoolsSink } from '#ingest/metrics';
+import { powertoolsSink } from '#observability/ingest-metrics';
 import { logger, metrics } from '#observability/logger';
 import { openStore } from '#store/mongo-client';
 import { type ApiHandler, createApiHandler } from './api-handler.ts';
-import type { RouteGroup } from './route.ts';
-import { routesOf } from './routes.ts';
+import type { RouteGroup } from './route-spec.ts';
+import { routesOf } from './route-table.ts';
 import { createApiServices } from './services.ts';
 
 /**

@@ -4,16 +4,16 @@ import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import type { ApiConfig } from '#config/api-schema';
-import { CountingSink, type MetricSink } from '#ingest/metrics';
+import { CountingSink, type MetricSink } from '#observability/ingest-metrics';
 import type { Store } from '#store/mongo-client';
 import { type ApiHandler, createApiHandler } from './api-handler.ts';
 import { tokenValidatorFor } from './auth/strategy.ts';
 import type { TokenValidator } from './auth/token-validator.ts';
 import { PayloadTooLargeError } from './errors.ts';
+import { Router } from './path-matcher.ts';
 import type { ApiEvent } from './request.ts';
 import { errorResponse, type HttpResponse, internalErrorResponse } from './response.ts';
-import { Router } from './router.ts';
-import { ROUTES } from './routes.ts';
+import { ROUTES } from './route-table.ts';
 import { createApiServices } from './services.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Route } from './route.ts';
+import type { Route } from './route-spec.ts';
 import { errorJsonSchema } from './serialize.ts';
 
 /**

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { CSV_CONTENT_TYPE, encodeCsv, prefersCsv } from './csv.ts';
 import type { ApiError } from './errors.ts';
-import type { ApiResult } from './route.ts';
+import type { ApiResult } from './route-spec.ts';
 
 /**
  * Bodies as Almanach's Flask app sends them: JSON with `application/json`; empty bodies (201/202/HEAD)

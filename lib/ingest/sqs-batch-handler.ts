@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { MalformedNotificationError } from '#domain/errors';
+import type { IngestMetric, MetricSink } from '#observability/ingest-metrics';
 import {
   type Arrival,
   type ArrivalResult,
@@ -10,7 +11,6 @@ import {
   ingestArrivals,
   parseArrival,
 } from './ingest-batch.ts';
-import type { IngestMetric, MetricSink } from './metrics.ts';
 
 const METRIC_OF: Record<IngestResult, IngestMetric> = {
   applied: 'EventsApplied',

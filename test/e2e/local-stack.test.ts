@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { simulateCloud } from '#simulator/cloud';
-import { instanceCreated, volumeCreated } from '#simulator/notifications';
+import { simulateCloud } from '#dev/simulator/cloud';
+import { instanceCreated, volumeCreated } from '#dev/simulator/notifications';
 import { isolatedStackEnvironment } from '#test/helpers/local-stack-environment';
 import { publishWithOslo } from '#test/helpers/oslo-notifier';
 import { TestRabbit, uniqueTopology } from '#test/helpers/rabbitmq';
@@ -116,7 +116,7 @@ describe('the whole system on one machine (npm start)', { timeout: 600_000 }, ()
       [
         '--import',
         'tsx',
-        'scripts/simulate.ts',
+        'dev/simulate.ts',
         ...Object.entries(SIMULATION).flatMap(([option, value]) => [`--${option}`, String(value)]),
         '--nova-exchange',
         novaExchange,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
-import { freePort } from '../../scripts/ferretdb.ts';
+import { freePort } from '#dev/ferretdb/server';
 
 const run = promisify(execFile);
 
@@ -24,7 +24,7 @@ const WAL_MODE = "import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute('pra
 /**
  * Debian's keystone package as a plain process: SQLite and fernet keys in a temporary directory, then the
  * development WSGI server keystone-wsgi-public on a free loopback port. Vitest globalSetup of the keystone
- * project; scripts/test.sh installs the package.
+ * project; dev/test.sh installs the package.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const keystone = await startKeystone();

@@ -11,7 +11,7 @@ export interface IsolatedStackOptions {
 }
 
 /**
- * The environment of `npm start` (scripts/start.ts) for a run of its own: a topology, queue name, data
+ * The environment of `npm start` (dev/start.ts) for a run of its own: a topology, queue name, data
  * directory and ports no other run on this machine uses, and the embedded SQS even when the environment
  * points at another.
  */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
-import { startFerretdb, testFerretdbOptions } from '../../scripts/ferretdb.ts';
+import { startFerretdb, testFerretdbOptions } from '#dev/ferretdb/server';
 
 declare module 'vitest' {
   export interface ProvidedContext {

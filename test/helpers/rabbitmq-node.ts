@@ -5,7 +5,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { freePort } from '../../scripts/ferretdb.ts';
+import { freePort } from '#dev/ferretdb/server';
 
 const run = promisify(execFile);
 

@@ -9,7 +9,7 @@ export type LogLine = Record<string, unknown> & { message?: string };
 /** The long-running entry points, each a process of its own as ECS or the local stack runs them. */
 export const SERVICES = {
   bridge: 'functions/bridge/index.ts',
-  ingestWorker: 'functions/ingest/worker.ts',
+  ingestWorker: 'dev/local/ingest-worker.ts',
 } as const;
 
 /** A long-running entry point (SERVICES) as its own process, its JSON logs parsed. */

@@ -5,4 +5,4 @@ export {
   type QueuePairOptions,
   type SqsEmulator,
   startSqsEmulator,
-} from '#local/sqs-emulator';
+} from '#dev/local/sqs-emulator';

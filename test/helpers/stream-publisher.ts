@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ChannelModel, type ConfirmChannel, connect } from 'amqplib';
 import { declareAsNotifier, type Topology } from '#amqp/topology';
-import type { BatchSink } from '#simulator/publish';
+import type { BatchSink } from '#dev/simulator/publish';
 import { RABBITMQ_URL } from './rabbitmq.ts';
 
 /** One message as a notifier publishes it; `id` travels as the AMQP message id. */

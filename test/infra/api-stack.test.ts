@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ROUTES } from '#http/routes';
+import { ROUTES } from '#http/route-table';
 import { buildTestApp } from './build-test-app.ts';
 import { resourceNamed, resourcesOf } from './template-resources.ts';
 

@@ -1,7 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ROUTES } from '#http/routes';
+import { ROUTES } from '#http/route-table';
 import { startTestApi, type TestApi } from '#test/helpers/api-harness';
 
 let api: TestApi;

@@ -7,7 +7,7 @@ import {
   volumeAttached,
   volumeCreated,
   volumeTypeCreated,
-} from '#simulator/notifications';
+} from '#dev/simulator/notifications';
 import { startTestApi, type TestApi } from '#test/helpers/api-harness';
 
 let api: TestApi;

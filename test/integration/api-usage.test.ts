@@ -11,7 +11,7 @@ import {
   volumeDetached,
   volumeResized,
   volumeTypeCreated,
-} from '#simulator/notifications';
+} from '#dev/simulator/notifications';
 import { startTestApi, type TestApi } from '#test/helpers/api-harness';
 
 let api: TestApi;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEAD_LETTER_HEADERS } from '#amqp/dead-letter';
 import { ATTRIBUTE_NAMES } from '#bridge/outgoing-message';
+import { instanceCreated, rabbitBody } from '#dev/simulator/notifications';
 import { createSqsClient } from '#queue/sqs-client';
-import { instanceCreated, rabbitBody } from '#simulator/notifications';
 import { missing, notificationBodies, SqsCollector } from '#test/helpers/bridge-harness';
 import { useBridgeTestbed } from '#test/helpers/bridge-testbed';
 import { startSqsFaultProxy } from '#test/helpers/sqs-fault-proxy';

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { simulateCloud } from '#simulator/cloud';
-import { instanceCreated, rabbitBody, volumeCreated } from '#simulator/notifications';
+import { simulateCloud } from '#dev/simulator/cloud';
+import { instanceCreated, rabbitBody, volumeCreated } from '#dev/simulator/notifications';
 import {
   entityCollection,
   ingestorFor,

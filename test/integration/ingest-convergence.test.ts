@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { simulateCloud } from '#simulator/cloud';
-import { type OsloMessage, rabbitBody } from '#simulator/notifications';
-import { shuffled } from '#simulator/random';
+import { simulateCloud } from '#dev/simulator/cloud';
+import { type OsloMessage, rabbitBody } from '#dev/simulator/notifications';
+import { shuffled } from '#dev/simulator/random';
 import {
   entityCollection,
   ingestorFor,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { instanceCreated, osloEnvelope, rabbitBody, volumeCreated } from '#simulator/notifications';
+import { instanceCreated, osloEnvelope, rabbitBody, volumeCreated } from '#dev/simulator/notifications';
 import {
   ingestorFor,
   openTestStore,

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startFerretdb, testFerretdbOptions } from '#dev/ferretdb/server';
+import { simulateCloud } from '#dev/simulator/cloud';
+import { rabbitBody } from '#dev/simulator/notifications';
 import { HANDLED_EVENT_TYPES } from '#domain/mapping';
-import { simulateCloud } from '#simulator/cloud';
-import { rabbitBody } from '#simulator/notifications';
 import {
   entityCollection,
   ingestorFor,
@@ -12,7 +13,6 @@ import {
 import { createQueuePair, startSqsEmulator } from '#test/helpers/sqs-emulator';
 import { queueDepth, sendBodies, waitForQueueDrained } from '#test/helpers/sqs-queue';
 import { waitUntil } from '#test/helpers/wait';
-import { startFerretdb, testFerretdbOptions } from '../../scripts/ferretdb.ts';
 
 const STREAM = simulateCloud({
   seed: 4242,

@@ -14,7 +14,7 @@ import {
   volumeResized,
   volumeTypeCreated,
   volumeUpdated,
-} from '#simulator/notifications';
+} from '#dev/simulator/notifications';
 import { defaultRules, ingestorFor, openTestStore, type TestStore } from '#test/helpers/ingest-harness';
 
 const at = (iso: string) => new Date(iso);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { z } from 'zod';
-import type { Route } from '#http/route';
+import type { Route } from '#http/route-spec';
 import type { TestApi } from '#test/helpers/api-harness';
 import { hostileValue } from './notification-arbitraries.ts';
 

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PrivateKeyValidator } from '#http/auth/private-key';
-import { ROUTES } from '#http/routes';
+import { ROUTES } from '#http/route-table';
 import { startTestApi, type TestApi } from '#test/helpers/api-harness';
 import { FUZZ_INSTANCE, FUZZ_PROJECT, FUZZ_TYPE, FUZZ_VOLUME, seedFuzzingStore } from './api-arbitraries.ts';
 

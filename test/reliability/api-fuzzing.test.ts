@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { RouteGroup } from '#http/route';
-import { routesOf } from '#http/routes';
+import type { RouteGroup } from '#http/route-spec';
+import { routesOf } from '#http/route-table';
 import { startTestApi, type TestApi } from '#test/helpers/api-harness';
 import { type FuzzRequest, requestTo, seedFuzzingStore } from './api-arbitraries.ts';
 

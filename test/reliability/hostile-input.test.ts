@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { instanceCreated, type OsloMessage, rabbitBody } from '#dev/simulator/notifications';
 import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
-import { instanceCreated, type OsloMessage, rabbitBody } from '#simulator/notifications';
 import { startTestApi, type TestApi } from '#test/helpers/api-harness';
 import { defaultRules, ingestorFor, silentLogger } from '#test/helpers/ingest-harness';
 import { lambdaContext, sqsEvent } from '#test/helpers/sqs-records';

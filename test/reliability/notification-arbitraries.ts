@@ -15,7 +15,7 @@ import {
   volumeResized,
   volumeTypeCreated,
   volumeUpdated,
-} from '#simulator/notifications';
+} from '#dev/simulator/notifications';
 
 /**
  * Notification bodies for fuzzing the ingest: real Nova/Cinder messages (the simulator's builders) with

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mappingOptionsFrom } from '#config/ingest-settings';
+import { instanceCreated, rabbitBody } from '#dev/simulator/notifications';
 import { MalformedNotificationError } from '#domain/errors';
 import { type MappedNotification, mapNotification } from '#domain/mapping';
 import { parseNotification } from '#domain/notification';
 import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
-import { instanceCreated, rabbitBody } from '#simulator/notifications';
 import { startTestApi, type TestApi } from '#test/helpers/api-harness';
 import { defaultRules, ingestorFor, silentLogger, type TestIngestor } from '#test/helpers/ingest-harness';
 import { lambdaContext, sqsEvent } from '#test/helpers/sqs-records';

@@ -7,9 +7,9 @@ import { loadConfig } from '#config/schema';
 import { createApiHandler } from '#http/api-handler';
 import type { Verdict } from '#http/auth/token-validator';
 import type { ApiEvent } from '#http/request';
-import { ROUTES } from '#http/routes';
+import { ROUTES } from '#http/route-table';
 import { createApiServices } from '#http/services';
-import { CountingSink } from '#ingest/metrics';
+import { CountingSink } from '#observability/ingest-metrics';
 import { collectionsOf } from '#store/collections';
 import { EntityQueries } from '#store/entity-queries';
 

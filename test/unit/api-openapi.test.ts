@@ -2,7 +2,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { openApiDocument } from '#http/openapi';
-import { ROUTES } from '#http/routes';
+import { ROUTES } from '#http/route-table';
 
 const document = openApiDocument(ROUTES, '0.1.0');
 const operationsSchema = z.object({

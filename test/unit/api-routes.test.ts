@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Router } from '#http/router';
-import { ROUTES, routesOf } from '#http/routes';
+import { Router } from '#http/path-matcher';
+import { ROUTES, routesOf } from '#http/route-table';
 
 describe('the route table', () => {
   it('gives every route a unique name', () => {

@@ -5,7 +5,7 @@ import {
   sqsMessageBytes,
   toOutgoingMessage,
 } from '#bridge/outgoing-message';
-import { instanceCreated, rabbitBody } from '#simulator/notifications';
+import { instanceCreated, rabbitBody } from '#dev/simulator/notifications';
 
 const metadata = { exchange: 'nova', routingKey: 'almanach.info' };
 const LIMIT = 262_144;

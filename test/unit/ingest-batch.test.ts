@@ -3,10 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { foldSettingsFrom, mappingOptionsFrom } from '#config/ingest-settings';
 import { loadConfig, rulesConfigSchema } from '#config/schema';
-import type { IngestContext } from '#ingest/ingest-batch';
-import { CountingSink } from '#ingest/metrics';
-import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
-import { simulateCloud } from '#simulator/cloud';
+import { simulateCloud } from '#dev/simulator/cloud';
 import {
   instanceCreated,
   instanceDeleted,
@@ -16,7 +13,10 @@ import {
   unrelatedEvent,
   volumeCreated,
   volumeTypeCreated,
-} from '#simulator/notifications';
+} from '#dev/simulator/notifications';
+import type { IngestContext } from '#ingest/ingest-batch';
+import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
+import { CountingSink } from '#observability/ingest-metrics';
 import { InMemoryIngestPorts } from '#test/helpers/in-memory-ingest-ports';
 import { lambdaContext, sqsEvent } from '#test/helpers/sqs-records';
 

@@ -21,7 +21,7 @@ import {
   volumeResized,
   volumeTypeCreated,
   volumeUpdated,
-} from '#simulator/notifications';
+} from '#dev/simulator/notifications';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const OSLO_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/;

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mappingOptionsFrom } from '#config/ingest-settings';
 import { loadConfig, rulesConfigSchema } from '#config/schema';
-import { formatAlmanachDate, parseLenientDate } from '#domain/dates';
-import { MalformedNotificationError } from '#domain/errors';
-import { HANDLED_EVENT_TYPES, type MappedNotification, mapNotification } from '#domain/mapping';
-import { parseNotification } from '#domain/notification';
 import {
   instanceCreated,
   instanceDeleted,
@@ -22,7 +18,11 @@ import {
   volumeResized,
   volumeTypeCreated,
   volumeUpdated,
-} from '#simulator/notifications';
+} from '#dev/simulator/notifications';
+import { formatAlmanachDate, parseLenientDate } from '#domain/dates';
+import { MalformedNotificationError } from '#domain/errors';
+import { HANDLED_EVENT_TYPES, type MappedNotification, mapNotification } from '#domain/mapping';
+import { parseNotification } from '#domain/notification';
 
 const options = mappingOptionsFrom(loadConfig(rulesConfigSchema, {}));
 const map = (message: OsloMessage): MappedNotification =>

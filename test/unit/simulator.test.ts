@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { foldSettingsFrom, mappingOptionsFrom } from '#config/ingest-settings';
 import { ingestConfigSchema, loadConfig } from '#config/schema';
+import { type CloudOptions, type SimulatedCloud, simulateCloud } from '#dev/simulator/cloud';
+import { rabbitBody } from '#dev/simulator/notifications';
+import { type ExpectedUsage, expectedUsage } from '#dev/simulator/truth';
+import { differencesOf } from '#dev/simulator/verify';
 import type { EntityVersion } from '#domain/entity';
 import type { RecordedEvent } from '#domain/events';
 import { foldEvents } from '#domain/fold';
@@ -8,10 +12,6 @@ import { mapNotification } from '#domain/mapping';
 import { parseNotification } from '#domain/notification';
 import { usageByProject } from '#domain/usage';
 import { usageJson } from '#http/handlers/usage';
-import { type CloudOptions, type SimulatedCloud, simulateCloud } from '#simulator/cloud';
-import { rabbitBody } from '#simulator/notifications';
-import { type ExpectedUsage, expectedUsage } from '#simulator/truth';
-import { differencesOf } from '#simulator/verify';
 
 const OPTIONS: CloudOptions = {
   seed: 7,

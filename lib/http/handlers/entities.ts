@@ -3,7 +3,7 @@ import type { EntityType } from '#domain/entity';
 import { parseQueryDate } from '../almanach-dates.ts';
 import { EntityNotFoundError } from '../errors.ts';
 import { nextPageHeaders, type PageQuery, pageOf } from '../pagination.ts';
-import type { ApiResult, RouteContext } from '../route.ts';
+import type { ApiResult, RouteContext } from '../route-spec.ts';
 import type { entityParams, pageQuery, periodQuery, projectParams } from '../schemas.ts';
 import { entitiesCsv, entityJson } from '../serialize.ts';
 

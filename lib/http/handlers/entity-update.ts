@@ -10,7 +10,7 @@ import {
   InvalidPayloadError,
   MultipleEntitiesError,
 } from '../errors.ts';
-import type { ApiResult, RouteContext } from '../route.ts';
+import type { ApiResult, RouteContext } from '../route-spec.ts';
 import type { closedPeriodQuery, instanceParams } from '../schemas.ts';
 import { instanceJson } from '../serialize.ts';
 import type { ApiServices } from '../services.ts';

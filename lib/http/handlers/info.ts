@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ApiResult, RouteContext } from '../route.ts';
+import type { ApiResult, RouteContext } from '../route-spec.ts';
 
 export const infoJsonSchema = z.object({
   info: z.object({ version: z.string() }),

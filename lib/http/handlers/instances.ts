@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Attributes, Os } from '#domain/entity';
 import type { MappingOptions } from '#domain/mapping';
 import { parseBodyDate } from '../almanach-dates.ts';
-import type { ApiResult, RouteContext } from '../route.ts';
+import type { ApiResult, RouteContext } from '../route-spec.ts';
 import type {
   createInstanceBody,
   deleteBody,

@@ -4,7 +4,7 @@ import { type Period, type ProjectUsage, projectUsage, usageByProject } from '#d
 import type { CsvTable } from '../csv.ts';
 import { ValidationError } from '../errors.ts';
 import { encodeCursor, nextPageHeaders, type PageQuery, pageOf } from '../pagination.ts';
-import type { ApiResult, RouteContext } from '../route.ts';
+import type { ApiResult, RouteContext } from '../route-spec.ts';
 import type { periodQuery, projectParams } from '../schemas.ts';
 import { periodOf } from './entities.ts';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { recordVolumeType } from '#ingest/ingest-batch';
 import { VolumeTypeNotFoundError } from '../errors.ts';
 import { nextPageHeaders, pageOf } from '../pagination.ts';
-import type { ApiResult, RouteContext } from '../route.ts';
+import type { ApiResult, RouteContext } from '../route-spec.ts';
 import type { createVolumeTypeBody, pageQuery, volumeTypeParams } from '../schemas.ts';
 import { volumeTypeJson, volumeTypesCsv } from '../serialize.ts';
 import type { BodyOf } from './body-of.ts';

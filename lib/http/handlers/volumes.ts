@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { parseBodyDate } from '../almanach-dates.ts';
 import { VolumeTypeNotFoundError } from '../errors.ts';
-import type { ApiResult, RouteContext } from '../route.ts';
+import type { ApiResult, RouteContext } from '../route-spec.ts';
 import type {
   attachmentsBody,
   createVolumeBody,

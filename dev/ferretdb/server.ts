@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient } from 'mongodb';
-import { ensureFerretdbBinary } from './ferretdb-binary.ts';
+import { ensureFerretdbBinary } from './binary.ts';
 import { createScratchDatabase, DEFAULT_POSTGRESQL_URL, postgresqlReachable } from './postgres-database.ts';
 
-export { ensureFerretdbBinary, FERRETDB_VERSION, ferretdbBinaryPath } from './ferretdb-binary.ts';
+export { ensureFerretdbBinary, FERRETDB_VERSION, ferretdbBinaryPath } from './binary.ts';
 
 const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 30_000;

@@ -13,7 +13,7 @@ import {
 } from './handlers/volume-types.ts';
 import { changeAttachments, createVolume, deleteVolume, resizeVolume } from './handlers/volumes.ts';
 import { openApiDocument } from './openapi.ts';
-import { defineRoute, emptyObject, type Route, type RouteGroup } from './route.ts';
+import { defineRoute, emptyObject, type Route, type RouteGroup } from './route-spec.ts';
 import {
   attachmentsBody,
   closedPeriodQuery,

@@ -1,13 +1,13 @@
 import { ingestWorkerConfigSchema } from '#config/local-schema';
 import { loadConfig } from '#config/schema';
 import { ingestContextFor } from '#ingest/compose';
-import { CountingSink } from '#ingest/metrics';
 import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
-import { startIngestWorkers } from '#local/ingest-workers';
+import { CountingSink } from '#observability/ingest-metrics';
 import { logger } from '#observability/logger';
 import { stopOnSignals } from '#observability/shutdown';
 import { createSqsClient } from '#queue/sqs-client';
 import { openStore } from '#store/mongo-client';
+import { startIngestWorkers } from './ingest-workers.ts';
 
 /**
  * The ingest Lambda's handler as a long-running process (`npm run ingest-worker`): INGEST_WORKERS pollers

@@ -1,5 +1,5 @@
 /** `npm run ferretdb:build`: builds (once) and prints the path of the FerretDB binary the tests run. */
-import { ensureFerretdbBinary } from './ferretdb-binary.ts';
+import { ensureFerretdbBinary } from './binary.ts';
 
 try {
   console.log(await ensureFerretdbBinary());

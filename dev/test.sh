@@ -7,7 +7,7 @@ export PATH="$PATH:/usr/local/go/bin"
 
 # The first FerretDB build takes minutes; doing it here keeps it out of the tests' hook timeouts.
 if [[ -z "${MONGODB_URI:-}" ]]; then
-  npx tsx scripts/ferretdb-build.ts >/dev/null
+  npx tsx dev/ferretdb/build.ts >/dev/null
 fi
 
 # The bridge suites talk to the RabbitMQ of this machine (127.0.0.1:5672, guest/guest).

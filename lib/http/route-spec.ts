@@ -7,7 +7,7 @@ import type { ApiRequest } from './request.ts';
 import type { ApiServices } from './services.ts';
 
 /**
- * One entry of the route table (routes.ts): everything the Lambda handlers, the local server, the
+ * One entry of the route table (route-table.ts): everything the Lambda handlers, the local server, the
  * OpenAPI document and the CDK stack need to know about a route, declared once.
  */
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';

@@ -1,4 +1,4 @@
-import type { Route } from './route.ts';
+import type { Route } from './route-spec.ts';
 
 /**
  * Finds the route of a request. API Gateway has already matched it (event.routeKey, e.g.

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { apiConfigSchema } from '#config/api-schema';
 import { type BridgeConfig, bridgeConfigSchema } from '#config/bridge-schema';
 import { loadConfig } from '#config/schema';
+import { brokerReachable, freePort, spawnBridge } from '#dev/local/bridge-process';
+import { startLocalStack } from '#dev/local/stack';
 import { startApiServer } from '#http/local-server';
-import { brokerReachable, freePort, spawnBridge } from '#local/bridge-process';
-import { startLocalStack } from '#local/stack';
 
 /**
  * `npm start`: the whole system on one machine with embedded defaults — MongoDB-compatible server, SQS

@@ -13,7 +13,7 @@ export interface Report {
   rows: Row[];
 }
 
-const RESULTS = new URL('../results/', import.meta.url);
+const RESULTS = new URL('../../bench/results/', import.meta.url);
 
 /** ours / baseline, to two decimals; null when the baseline measured nothing. */
 export function ratio(ours: number, baseline: number): number | null {

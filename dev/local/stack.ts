@@ -3,12 +3,12 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type LocalStackConfig, localStackConfigSchema } from '#config/local-schema';
 import { ingestConfigSchema, loadConfig } from '#config/schema';
+import { startFerretdb } from '#dev/ferretdb/server';
 import { ingestContextFor } from '#ingest/compose';
-import { CountingSink } from '#ingest/metrics';
 import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
+import { CountingSink } from '#observability/ingest-metrics';
 import { createSqsClient } from '#queue/sqs-client';
 import { openStore, type Store } from '#store/mongo-client';
-import { startFerretdb } from '../../scripts/ferretdb.ts';
 import { startIngestWorkers } from './ingest-workers.ts';
 import { createQueuePair, startSqsEmulator } from './sqs-emulator.ts';
 

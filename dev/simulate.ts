@@ -1,13 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
+import { simulateCloud } from '#dev/simulator/cloud';
+import { type SimulatorOptions, simulatorOptionsSchema } from '#dev/simulator/options';
+import { publishStream } from '#dev/simulator/publish';
+import { type NotificationSink, openRabbitSink, openSqsSink } from '#dev/simulator/sinks';
+import { expectedUsage } from '#dev/simulator/truth';
+import { verifyUsage } from '#dev/simulator/verify';
 import { createSqsClient } from '#queue/sqs-client';
-import { simulateCloud } from '#simulator/cloud';
-import { type SimulatorOptions, simulatorOptionsSchema } from '#simulator/options';
-import { publishStream } from '#simulator/publish';
-import { type NotificationSink, openRabbitSink, openSqsSink } from '#simulator/sinks';
-import { expectedUsage } from '#simulator/truth';
-import { verifyUsage } from '#simulator/verify';
 
 /**
  * `npm run simulate`: a month of a small OpenStack cloud, published as Nova and Cinder publish it, then

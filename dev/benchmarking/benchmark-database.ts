@@ -1,12 +1,12 @@
 import { constants } from 'node:os';
 import { MongoClient } from 'mongodb';
-import { uniqueDatabaseName } from '#test/helpers/mongo-server';
 import {
   type FerretdbBackend,
   ferretdbOptionsFor,
   startFerretdb,
   testFerretdbOptions,
-} from '../../scripts/ferretdb.ts';
+} from '#dev/ferretdb/server';
+import { uniqueDatabaseName } from '#test/helpers/mongo-server';
 import { within } from './harness.ts';
 
 /** The MongoDB-compatible server a benchmark runs against, and a database name no other run uses. */
