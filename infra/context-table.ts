@@ -2,8 +2,8 @@ import type { z } from 'zod';
 import { infraContextShape } from './context.ts';
 
 /**
- * The README's table of CDK context keys, from the context schema's defaults and descriptions:
- * `npm run docs:config -- --context` prints it, and a test checks the README holds it as printed.
+ * The table of CDK context keys in docs/configuration.md, from the context schema's defaults and
+ * descriptions: `npm run docs:config -- --context` prints it, and a test checks the document holds it as printed.
  */
 export function contextTable(): string {
   const rows = Object.entries(infraContextShape as Record<string, z.ZodType>).map(

@@ -4,9 +4,10 @@ import { apiSettingsSchema } from '#config/api-schema';
 import { bridgeConfigSchema } from '#config/bridge-schema';
 import { localStackConfigSchema } from '#config/local-schema';
 import { ingestConfigSchema } from '#config/schema';
+import { environmentTables } from '#dev/configuration-tables';
 import { contextTable } from '../../infra/context-table.ts';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const configurationDoc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
 const variables = [
   ...new Set(
     [ingestConfigSchema, localStackConfigSchema, apiSettingsSchema, bridgeConfigSchema].flatMap((schema) =>
@@ -15,14 +16,18 @@ const variables = [
   ),
 ];
 
-describe('the README configuration table', () => {
-  it.each(variables)('documents %s', (variable) => {
-    expect(readme).toMatch(new RegExp(`^\\| \`${variable}\` +\\|`, 'm'));
+describe('the environment tables of docs/configuration.md', () => {
+  it.each(variables)('document %s', (variable) => {
+    expect(configurationDoc).toMatch(new RegExp(`^\\| \`${variable}\` +\\|`, 'm'));
+  });
+
+  it('are the tables printed from the config schemas (npm run docs:config)', () => {
+    expect(configurationDoc).toContain(`${environmentTables()}\n`);
   });
 });
 
-describe('the README context table (Deploying to AWS)', () => {
+describe('the CDK context table of docs/configuration.md', () => {
   it('is the table printed from the CDK context schema (npm run docs:config -- --context)', () => {
-    expect(readme).toContain(`${contextTable()}\n`);
+    expect(configurationDoc).toContain(`${contextTable()}\n`);
   });
 });
