@@ -62,6 +62,16 @@ describe('the documentation', () => {
   });
 });
 
+describe('each document of docs/', () => {
+  it.each(documents.filter((document) => document.startsWith('docs/')))(
+    '%s says first whom it is for',
+    (document) => {
+      const firstParagraph = read(document).split('\n\n')[1] ?? '';
+      expect(firstParagraph).toMatch(/^For /);
+    },
+  );
+});
+
 describe('the README', () => {
   const readme = read('README.md');
 
