@@ -118,7 +118,7 @@ export const infraContextShape = {
   amqpDurableQueues: flag
     .default(false)
     .describe(
-      "The bridge's BRIDGE_AMQP_DURABLE_QUEUES: must equal Nova's and Cinder's amqp_durable_queues (true in production, see Bridge)",
+      "The bridge's BRIDGE_AMQP_DURABLE_QUEUES: must equal Nova's and Cinder's amqp_durable_queues (true in production, see docs/architecture.md#the-bridge)",
     ),
   rabbitQuorumQueue: flag
     .default(false)

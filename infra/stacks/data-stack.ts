@@ -29,7 +29,7 @@ export class DataStack extends Stack {
       'MongoUri',
       props.mongoUriSecretName,
       { description: 'MongoDB Atlas connection string for Almanach (mongodb+srv://…)' },
-      'Rotated by the README runbook, not by a rotation function: a second Atlas database user is created, ' +
+      'Rotated by the runbook in docs/operations.md, not by a rotation function: a second Atlas database user is created, ' +
         'the secret switched to it, and the old user deleted once the functions restarted. A rotation ' +
         'function could do it through the Atlas Admin API, but would need an Atlas API key in this account.',
     );
@@ -41,7 +41,7 @@ export class DataStack extends Stack {
         generateSecretString: { passwordLength: 40, excludePunctuation: true },
       },
       'The key is shared with the billing clients, so it changes when they can follow, not on a schedule a ' +
-        'rotation function would impose: the README runbook puts the new key beside the old one (one per ' +
+        'rotation function would impose: the runbook in docs/operations.md puts the new key beside the old one (one per ' +
         'line, both accepted), lets the clients switch, then removes the old one.',
     );
     if (props.withRabbitMqUrl) {
@@ -53,7 +53,7 @@ export class DataStack extends Stack {
             'RabbitMQ URL the Almanach bridge consumes from (amqps://user:password@host:5671/vhost)',
         },
         'The RabbitMQ user belongs to the OpenStack control plane, outside this account, whose operators ' +
-          'manage it: the README runbook creates a second user on the broker, puts its URL here, and starts a ' +
+          'manage it: the runbook in docs/operations.md creates a second user on the broker, puts its URL here, and starts a ' +
           'new bridge task (force-new-deployment) before the old user is deleted.',
       );
     }

@@ -3,8 +3,8 @@ import { commaSeparated, integer, rulesConfigSchema, storeConfigSchema } from '.
 
 /**
  * The API's settings: where the local server listens, how tokens are checked (Almanach's `auth` section),
- * and the limits of what a request may ask. Read by functions/api and the local stack; documented in the
- * README from these descriptions.
+ * and the limits of what a request may ask. Read by functions/api and the local stack; documented in
+ * docs/configuration.md from these descriptions.
  */
 const AUTH_STRATEGIES = ['private_key', 'keystone'] as const;
 

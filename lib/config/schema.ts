@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * Every setting, once: read from the environment by the Lambdas and the local stack, documented in the
- * README from these descriptions, and passed by CDK as function environment.
+ * docs/configuration.md from these descriptions, and passed by CDK as function environment.
  */
 /** A comma-separated list, blanks ignored. */
 export const commaSeparated = (fallback: string) =>

@@ -23,7 +23,7 @@ describe('the data stack', () => {
     expect(data.rabbitMqUrlSecret?.secretName).toBe('almanach/prod/rabbitmq-url');
   });
 
-  it('says, for each created secret, why it has no rotation function and how the README rotates it', () => {
+  it('says, for each created secret, why it has no rotation function and how the operations runbook rotates it', () => {
     const secrets = Object.values(
       Template.fromStack(buildTestApp().data).findResources('AWS::SecretsManager::Secret'),
     );
@@ -31,7 +31,7 @@ describe('the data stack', () => {
     expect(reasons).toHaveLength(3);
     for (const reason of reasons) {
       expect(reason).toContain('"id":"AwsSolutions-SMG4"');
-      expect(reason).toContain('README runbook');
+      expect(reason).toContain('runbook in docs/operations.md');
     }
     expect(new Set(reasons).size).toBe(3);
   });

@@ -81,7 +81,7 @@ interface Row {
 const table: Row[] = [];
 
 afterAll(() => {
-  // The README's Reliability table comes from this output.
+  // docs/reliability.md's table comes from this output.
   console.table(table);
 });
 

@@ -33,7 +33,7 @@ describe('the bridge configuration', () => {
     expect(load).toThrow(/BRIDGE_EXCHANGES.*BRIDGE_PREFETCH.*INGEST_QUEUE_URL/);
   });
 
-  it('describes every variable, for the README table', () => {
+  it('describes every variable, for the generated configuration table', () => {
     const undocumented = Object.entries(bridgeConfigSchema.shape)
       .filter(([, schema]) => !schema.description)
       .map(([name]) => name);
