@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Every setting, once: read from the environment by the Lambdas and the local stack, documented in the
+ * Every setting, once: read from the environment by the Lambdas and the local stack, documented in
  * docs/configuration.md from these descriptions, and passed by CDK as function environment.
  */
 /** A comma-separated list, blanks ignored. */
