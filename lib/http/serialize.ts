@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { formatAlmanachDate } from '#domain/dates';
 import type { EntityVersion, InstanceVersion, VolumeVersion } from '#domain/entity';
-import type { VolumeType } from '#store/volume-types';
+import type { VolumeType } from '#domain/volume-type';
 import type { CsvTable } from './csv.ts';
 
 /**

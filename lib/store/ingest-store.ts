@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RecordedEvent } from '#domain/events';
+import type { VolumeType } from '#domain/volume-type';
 import type {
   AppendResult,
   EntityHead,
@@ -8,7 +9,6 @@ import type {
   EntityWriteResult,
   IngestPorts,
   LogEntry,
-  VolumeType,
 } from '#ingest/ports';
 import type { Collections } from './collections.ts';
 import {

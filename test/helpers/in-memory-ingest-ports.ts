@@ -1,5 +1,6 @@
 import type { EntityVersion } from '#domain/entity';
 import type { RecordedEvent } from '#domain/events';
+import type { VolumeType } from '#domain/volume-type';
 import type {
   AppendResult,
   EntityHead,
@@ -8,7 +9,6 @@ import type {
   EntityWriteResult,
   IngestPorts,
   LogEntry,
-  VolumeType,
 } from '#ingest/ports';
 
 /**

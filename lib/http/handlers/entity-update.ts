@@ -10,8 +10,8 @@ import {
   InvalidPayloadError,
   MultipleEntitiesError,
 } from '../errors.ts';
-import type { ApiResult, RouteContext } from '../route-spec.ts';
-import type { closedPeriodQuery, instanceParams } from '../schemas.ts';
+import type { ApiResult } from '../route-spec.ts';
+import type { ContextOf } from '../route-table.ts';
 import { instanceJson } from '../serialize.ts';
 import type { ApiServices } from '../services.ts';
 import { recordApiEvent } from './record.ts';
@@ -62,19 +62,13 @@ export const updateInstanceBody: BodySpec<UpdateRequest> = {
   },
 };
 
-type Context = RouteContext<
-  z.output<typeof instanceParams>,
-  z.output<typeof closedPeriodQuery>,
-  UpdateRequest
->;
-
 export async function updateInstanceEntity({
   params,
   query,
   body,
   request,
   services,
-}: Context): Promise<ApiResult> {
+}: ContextOf<'updateInstanceEntity'>): Promise<ApiResult> {
   const entityId = params.instance_id;
   const { index, version } =
     query.start === undefined
@@ -98,9 +92,9 @@ interface Target {
 }
 
 async function runningVersion(services: ApiServices, entityId: string): Promise<Target> {
-  const head = await services.entities.readHead(entityId);
-  if (head?.active?.entity_type !== 'instance') throw new EntityNotFoundError(`Entity ${entityId} not found`);
-  return { index: head.count - 1, version: head.active };
+  const { count, active } = await services.timelines.timelineOf(entityId);
+  if (active?.entity_type !== 'instance') throw new EntityNotFoundError(`Entity ${entityId} not found`);
+  return { index: count - 1, version: active };
 }
 
 async function closedVersion(
