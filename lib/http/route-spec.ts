@@ -112,8 +112,9 @@ export function defineRoute<Params extends ObjectSchema, Query extends ObjectSch
       refuseUnstorable(request.pathParams);
       const params = parseOrReject(spec.params, request.pathParams);
       const query = parseOrReject(spec.query, Object.fromEntries(request.query));
-      if (spec.body.schema) refuseUnstorable(request.body);
-      const body = spec.body.parse(request.body, request.query);
+      const json = spec.body.schema ? await request.readBody() : undefined;
+      refuseUnstorable(json);
+      const body = spec.body.parse(json, request.query);
       return handler({ params, query, body, request, services });
     },
   };
