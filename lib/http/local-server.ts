@@ -5,6 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import type { ApiConfig } from '#config/api-schema';
 import { CountingSink, type MetricSink } from '#observability/ingest-metrics';
+import { asError } from '#observability/thrown';
 import { type ApiHandler, createApiHandler } from './api-handler.ts';
 import { tokenValidatorFor } from './auth/strategy.ts';
 import type { TokenValidator } from './auth/token-validator.ts';
@@ -107,7 +108,7 @@ class LocalGateway {
         request.resume();
         return;
       }
-      this.logger.error('local gateway failed', { error: error instanceof Error ? error : String(error) });
+      this.logger.error('local gateway failed', { error: asError(error) });
       if (!response.headersSent) send(response, internalErrorResponse(method));
     }
   }

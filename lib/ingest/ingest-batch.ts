@@ -3,6 +3,7 @@ import type { LoggedEvent } from '#domain/logged-event';
 import { type MappingOptions, mapNotification } from '#domain/mapping';
 import { type Notification, parseNotification } from '#domain/notification';
 import type { FoldRules } from '#domain/rules';
+import { asError } from '#observability/thrown';
 import { entityPlanner, type VolumeTypeNaming, volumeTypeIdsOf } from './entity-planner.ts';
 import type { EntityPlanner, EntityWriteResult, EventOutcome, IngestPorts, LogEntry } from './ports.ts';
 
@@ -218,10 +219,6 @@ function logEntryOf(arrival: Arrival): LogEntry {
 
 function missingResult(arrival: Arrival): ArrivalResult {
   return { ok: false, error: new Error(`notification ${arrival.logged.messageId} was not processed`) };
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }
 
 /** Kept for audit and re-folds, without the credentials oslo.messaging copies from the request context. */

@@ -10,6 +10,7 @@ import type {
   IngestPorts,
   LogEntry,
 } from '#ingest/ports';
+import { asError } from '#observability/thrown';
 import type { Collections } from './collections.ts';
 import {
   type Claim,
@@ -353,7 +354,7 @@ export class MongoIngestStore implements IngestPorts {
     claims: readonly Claim[],
     error: unknown,
   ): void {
-    const failure = error instanceof Error ? error : new Error(String(error));
+    const failure = asError(error);
     for (const claim of claims) {
       this.known.forget(claim.entityId);
       this.abandoned.add(headDocumentId(claim.entityId, claim.revision));

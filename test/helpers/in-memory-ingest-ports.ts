@@ -10,6 +10,7 @@ import type {
   IngestPorts,
   LogEntry,
 } from '#ingest/ports';
+import { asError } from '#observability/thrown';
 
 /**
  * IngestPorts in memory, for the pipeline's unit tests: it passes the same contract tests as the MongoDB
@@ -42,7 +43,7 @@ export class InMemoryIngestPorts implements IngestPorts {
         } catch (error) {
           results.set(entityId, {
             ok: false,
-            error: error instanceof Error ? error : new Error(String(error)),
+            error: asError(error),
           });
         }
       }),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
+import { errorMessage } from '#observability/thrown';
 import type { TokenValidator, Verdict } from './token-validator.ts';
 
 /**
@@ -72,7 +73,7 @@ export class KeystoneValidator implements TokenValidator {
     this.remembered.delete(key);
     const valid = await this.askKeystone(token).catch((error: unknown) => {
       this.options.logger.warn('keystone token validation failed: token refused', {
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       });
       return undefined;
     });

@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
+import { asError } from '#observability/thrown';
 import { apiErrorOf, MethodNotAllowedError } from '../errors.ts';
 import type { ApiEvent } from '../request.ts';
 import { errorResponse, type HttpResponse, internalErrorResponse } from '../response.ts';
@@ -27,7 +28,7 @@ export function errorMapper({ logger }: { logger: Logger }): MiddlewareObj<ApiEv
         request.response = errorResponse(refusal, method, headers);
         return;
       }
-      logger.error('request failed', { ...context, error: error instanceof Error ? error : String(error) });
+      logger.error('request failed', { ...context, error: asError(error) });
       request.response = internalErrorResponse(method);
     },
   };
