@@ -58,6 +58,13 @@ describe('import direction', () => {
     expect(violating).toEqual([]);
   });
 
+  it('reads the environment in lib/config only: settings are validated once, where they are declared', () => {
+    const readers = sourceFiles('lib').filter(
+      (file) => !within(file, 'lib/config') && readFileSync(join(ROOT, file), 'utf8').includes('process.env'),
+    );
+    expect(readers).toEqual([]);
+  });
+
   it('keeps the deployed code out of the CDK app: lib/ and functions/ never import infra/', () => {
     expect(violations(['lib', 'functions'], anyOf(['infra']))).toEqual([]);
   });
