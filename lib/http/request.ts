@@ -3,9 +3,8 @@ import { z } from 'zod';
 import type { Verdict } from './auth/token-validator.ts';
 
 /**
- * The request as handlers see it, whichever front end received it: API Gateway (HTTP API, payload 2.0)
- * in AWS, or the local server, which builds the same event. `authorizer.lambda` carries the verdict of
- * the token check (the Lambda authorizer in AWS, the local server's own check locally).
+ * API Gateway's `authorizer.lambda`: the verdict of the token check (the Lambda authorizer in AWS, the
+ * local server's own check locally).
  */
 export interface AuthorizerContext {
   verdict?: Verdict | string;
@@ -13,6 +12,10 @@ export interface AuthorizerContext {
 
 export type ApiEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext>;
 
+/**
+ * The request as handlers see it, whichever front end received it: API Gateway (HTTP API, payload 2.0)
+ * in AWS, or the local server, which builds the same event.
+ */
 export interface ApiRequest {
   requestId: string;
   method: string;

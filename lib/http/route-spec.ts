@@ -61,7 +61,7 @@ export interface RouteSpec<Params extends ObjectSchema, Query extends ObjectSche
 
 export type AnyRouteSpec = RouteSpec<ObjectSchema, ObjectSchema, unknown>;
 
-/** What the handler of a route table entry receives: its parameters, query and body as the entry parses them. */
+/** What the handler of a route table entry receives: its parameters, query and body, as parsed. */
 export type RouteContextOf<Spec> =
   Spec extends RouteSpec<infer Params, infer Query, infer Body>
     ? RouteContext<z.output<Params>, z.output<Query>, Body>
@@ -72,7 +72,6 @@ type RouteHandler<Params extends ObjectSchema, Query extends ObjectSchema, Body>
 ) => Promise<ApiResult>;
 
 /** A route as served: its entry of the table, bound to its handler. */
-
 export interface Route {
   name: string;
   method: HttpMethod;

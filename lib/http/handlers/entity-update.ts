@@ -16,14 +16,6 @@ import { instanceJson } from '../serialize.ts';
 import type { ApiServices } from '../services.ts';
 import { recordApiEvent } from './record.ts';
 
-/**
- * PUT /entity/instance/{id}, Almanach's two behaviours:
- * - without `start` in the query, the running version is updated, after the body passed Almanach's
- *   voluptuous schema (an unknown key or a wrong type → 400 naming each field);
- * - with `start` (and optionally `end`), the one closed version lying in [start, end] is updated, the
- *   body unchecked beyond what Python would trip on.
- * Only fields given with a non-empty value change anything (Almanach tests them for truth).
- */
 const text = z.string().describe('New value');
 const os = z.object({
   distro: z.string().describe('OS distribution'),
@@ -62,6 +54,14 @@ export const updateInstanceBody: BodySpec<UpdateRequest> = {
   },
 };
 
+/**
+ * PUT /entity/instance/{id}, Almanach's two behaviours:
+ * - without `start` in the query, the running version is updated, after the body passed Almanach's
+ *   voluptuous schema (an unknown key or a wrong type → 400 naming each field);
+ * - with `start` (and optionally `end`), the one closed version lying in [start, end] is updated, the
+ *   body unchecked beyond what Python would trip on.
+ * Only fields given with a non-empty value change anything (Almanach tests them for truth).
+ */
 export async function updateInstanceEntity({
   params,
   query,
