@@ -34,6 +34,7 @@ import {
 import { publish, type Row, ratio, round } from '#dev/benchmarking/report';
 import type { EntityVersion } from '#domain/entity';
 import { startApiServer } from '#http/local-server';
+import { errorMessage } from '#observability/thrown';
 import type { EntityDocument } from '#store/collections';
 import { toDocument } from '#store/entity-documents';
 import { openStore } from '#store/mongo-client';
@@ -320,7 +321,7 @@ async function startRawServer(
         response.end(JSON.stringify(documents));
       })
       .catch((error: unknown) => {
-        progress(`raw server: ${error instanceof Error ? error.message : String(error)}`);
+        progress(`raw server: ${errorMessage(error)}`);
         response.writeHead(500);
         response.end();
       });

@@ -7,6 +7,7 @@ import { publishStream } from '#dev/simulator/publish';
 import { type NotificationSink, openRabbitSink, openSqsSink } from '#dev/simulator/sinks';
 import { expectedUsage } from '#dev/simulator/truth';
 import { verifyUsage } from '#dev/simulator/verify';
+import { errorMessage } from '#observability/thrown';
 import { createSqsClient } from '#queue/sqs-client';
 
 /**
@@ -67,7 +68,7 @@ if (!parsed.success) {
   process.exit(2);
 }
 process.exitCode = await simulate(parsed.data).catch((error: unknown) => {
-  process.stderr.write(`simulate: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`simulate: ${errorMessage(error)}\n`);
   return 1;
 });
 

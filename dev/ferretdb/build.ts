@@ -1,9 +1,11 @@
 /** `npm run ferretdb:build`: builds (once) and prints the path of the FerretDB binary the tests run. */
+
+import { errorMessage } from '#observability/thrown';
 import { ensureFerretdbBinary } from './binary.ts';
 
 try {
   console.log(await ensureFerretdbBinary());
 } catch (error) {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(errorMessage(error));
   process.exitCode = 1;
 }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient } from 'mongodb';
+import { errorMessage } from '#observability/thrown';
 import { ensureFerretdbBinary } from './binary.ts';
 import { createScratchDatabase, DEFAULT_POSTGRESQL_URL, postgresqlReachable } from './postgres-database.ts';
 
@@ -188,7 +189,7 @@ async function waitUntilReady(
       await answersPing(uri);
       return;
     } catch (error) {
-      lastError = error instanceof Error ? error.message : String(error);
+      lastError = errorMessage(error);
       await sleep(100);
     }
   }
@@ -251,6 +252,6 @@ async function logTail(logFile: string, bytes = 4_000): Promise<string> {
       await file.close();
     }
   } catch (error) {
-    return `(unreadable: ${error instanceof Error ? error.message : String(error)})`;
+    return `(unreadable: ${errorMessage(error)})`;
   }
 }

@@ -2,6 +2,7 @@ import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type ChannelModel, type ConfirmChannel, connect } from 'amqplib';
 import { declareAsNotifier, TOPOLOGY_SETTINGS, topologyMismatchOf } from '#amqp/topology';
 import { messageAttributes } from '#bridge/outgoing-message';
+import { errorMessage } from '#observability/thrown';
 import { resolveQueueUrl } from '#queue/queue-url';
 import type { Service, SimulatedNotification } from './cloud.ts';
 import { rabbitBody } from './notifications.ts';
@@ -35,7 +36,7 @@ export async function openRabbitSink(options: RabbitSinkOptions): Promise<Notifi
     clientProperties: { connection_name: 'almanach-simulator' },
   }).catch((error: unknown) => {
     throw new Error(
-      `cannot reach RabbitMQ at ${new URL(options.url).host} (${error instanceof Error ? error.message : String(error)}); is it running? (rabbitmq-server -detached)`,
+      `cannot reach RabbitMQ at ${new URL(options.url).host} (${errorMessage(error)}); is it running? (rabbitmq-server -detached)`,
     );
   });
   model.on('error', () => undefined);

@@ -12,6 +12,7 @@ import {
   topologyMismatchOf,
 } from '#amqp/topology';
 import type { BridgeConfig } from '#config/bridge-schema';
+import { errorMessage } from '#observability/thrown';
 import { BatchAccumulator } from './batch-accumulator.ts';
 import { linkSignals } from './linked-signal.ts';
 import { type OutgoingMessage, toOutgoingMessage } from './outgoing-message.ts';
@@ -454,8 +455,4 @@ async function until(deadline: number, task: Promise<unknown> | undefined): Prom
   });
   await Promise.race([task, timeout]);
   clearTimeout(timer);
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

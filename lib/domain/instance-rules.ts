@@ -1,9 +1,10 @@
-import { type InstanceVersion, sameOs } from './entity.ts';
+import { sameOs } from './entity.ts';
 import type { InstanceEvent } from './events.ts';
 import type { FoldRules } from './rules.ts';
 import {
   close,
   closeAndReopen,
+  hasFresherVersion,
   ignored,
   open,
   orphan,
@@ -24,7 +25,7 @@ export function applyInstanceEvent(
   if (active && active.entity_type !== 'instance') return ignored(timeline, 'the entity is a volume');
   switch (event.kind) {
     case 'instance.created':
-      if (active) return ignored(timeline, freshnessReason(active, event.at));
+      if (active) return ignored(timeline, freshnessReason(timeline, event.at));
       return open(timeline, {
         entity_id: event.entityId,
         entity_type: 'instance',
@@ -56,8 +57,8 @@ export function applyInstanceEvent(
   }
 }
 
-function freshnessReason(active: InstanceVersion, at: Date): string {
-  return active.last_event > at ? 'a fresher version exists' : 'the instance is already running';
+function freshnessReason(timeline: Timeline, at: Date): string {
+  return hasFresherVersion(timeline, at) ? 'a fresher version exists' : 'the instance is already running';
 }
 
 /**

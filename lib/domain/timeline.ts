@@ -28,6 +28,14 @@ export interface Step {
 
 export const EMPTY_TIMELINE: Timeline = { count: 0, active: null };
 
+/**
+ * Almanach's freshness rule for a creation: when the running version has seen an event later than the
+ * creation instant, the creation is stale and changes nothing.
+ */
+export function hasFresherVersion(timeline: Timeline, at: Date): boolean {
+  return timeline.active !== null && timeline.active.last_event > at;
+}
+
 const APPLIED: Outcome = { status: 'applied' };
 
 export function unchanged(timeline: Timeline): Step {

@@ -2,8 +2,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { ForbiddenError, MethodNotAllowedError, RouteNotFoundError, UnauthorizedError } from './errors.ts';
+import { readJsonBody } from './json-body.ts';
+import { bodySizeLimit } from './middleware/body-size-limit.ts';
 import { errorMapper } from './middleware/error-mapper.ts';
-import { jsonBodyParser } from './middleware/json-body.ts';
 import { type RouteMatch, Router } from './path-matcher.ts';
 import { type ApiEvent, apiRequestOf } from './request.ts';
 import { type HttpResponse, resultResponse } from './response.ts';
@@ -27,11 +28,11 @@ export type ApiHandler = MiddyfiedHandler<ApiEvent, HttpResponse, Error, Context
 export function createApiHandler({ routes, services, logger, maxBodyBytes }: ApiHandlerOptions): ApiHandler {
   const router = new Router(routes);
 
-  async function dispatch(event: ApiEvent): Promise<HttpResponse> {
+  async function dispatch(event: ApiEvent, context: Context): Promise<HttpResponse> {
     const match = resolve(router, event);
     if (match.type === 'not-found') throw new RouteNotFoundError();
     if (match.type === 'method-not-allowed') throw new MethodNotAllowedError(match.allowed);
-    const request = apiRequestOf(event, match.params);
+    const request = apiRequestOf(event, match.params, () => readJsonBody(event, context));
     if (match.route.auth && request.verdict === 'forbidden') throw new ForbiddenError();
     if (match.route.auth && request.verdict !== 'accepted') throw new UnauthorizedError();
     const result = await match.route.run(request, services);
@@ -40,7 +41,7 @@ export function createApiHandler({ routes, services, logger, maxBodyBytes }: Api
 
   return middy<ApiEvent, HttpResponse>(dispatch)
     .use(errorMapper({ logger }))
-    .use(jsonBodyParser({ maxBytes: maxBodyBytes }));
+    .use(bodySizeLimit({ maxBytes: maxBodyBytes }));
 }
 
 /** API Gateway names the route it matched; anything else (`$default`, local) is matched on the path. */

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { InvalidDateError, InvalidPayloadError, MissingParamError } from './errors.ts';
-import type { JsonBody } from './request.ts';
 
 /**
  * How a route reads its body: the schema (also published in the OpenAPI document) and the parse that
@@ -9,7 +8,7 @@ import type { JsonBody } from './request.ts';
 export interface BodySpec<T> {
   schema: z.ZodType | undefined;
   /** `query` for the one route whose body rules depend on it (the entity update). */
-  parse(body: JsonBody, query: URLSearchParams): T;
+  parse(json: unknown, query: URLSearchParams): T;
 }
 
 export const NO_BODY: BodySpec<undefined> = { schema: undefined, parse: () => undefined };
@@ -53,9 +52,7 @@ export function almanachBody<Shape extends z.ZodRawShape>(
   };
 }
 
-export function jsonObject(body: JsonBody): Record<string, unknown> {
-  if (body.kind !== 'json') throw new InvalidPayloadError(`the body is ${body.kind}`);
-  const value = body.value;
+export function jsonObject(value: unknown): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidPayloadError('the body is not a JSON object');
   }

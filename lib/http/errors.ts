@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * What can go wrong with a request, as Almanach words it. Each error knows its status and body; the error
  * middleware (middleware/error-mapper.ts) is the only place that turns them into responses. Anything else
@@ -147,4 +149,17 @@ export class PayloadTooLargeError extends ApiError {
   constructor(limit: number) {
     super(`The request body is larger than ${limit} bytes`);
   }
+}
+
+/** The HttpError @middy/http-json-body-parser throws for a missing or malformed body. */
+const bodyParserError = z.object({
+  statusCode: z.literal(415),
+  cause: z.object({ package: z.literal('@middy/http-json-body-parser') }),
+});
+
+/** Our errors as they are; the JSON parser's 415 as Almanach's answer to a body that is not JSON. */
+export function apiErrorOf(error: unknown): ApiError | undefined {
+  if (error instanceof ApiError) return error;
+  if (bodyParserError.safeParse(error).success) return new InvalidPayloadError('the body is not JSON');
+  return undefined;
 }

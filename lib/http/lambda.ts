@@ -5,11 +5,10 @@ import { loadConfig } from '#config/schema';
 import { withResolvedSecrets } from '#config/secrets';
 import { powertoolsSink } from '#observability/ingest-metrics';
 import { logger, metrics } from '#observability/logger';
-import { openStore } from '#store/mongo-client';
 import { type ApiHandler, createApiHandler } from './api-handler.ts';
 import type { RouteGroup } from './route-spec.ts';
 import { routesOf } from './route-table.ts';
-import { createApiServices } from './services.ts';
+import { connectApiServices } from './services.ts';
 
 /**
  * The Lambda of one route group, built once per cold start (config, MongoDB connection) and reused by
@@ -18,8 +17,7 @@ import { createApiServices } from './services.ts';
  */
 export async function apiFunctionHandler(group: RouteGroup): Promise<ApiHandler> {
   const config = loadConfig(apiConfigSchema, await withResolvedSecrets());
-  const store = await openStore(config, { maxPoolSize: config.MONGODB_MAX_POOL_SIZE ?? 2 });
-  const services = createApiServices({ store, config, logger, metrics: powertoolsSink(metrics) });
+  const services = await connectApiServices({ config, logger, metrics: powertoolsSink(metrics) });
   return createApiHandler({
     routes: routesOf(group),
     services,

@@ -5,7 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import type { ApiConfig } from '#config/api-schema';
 import { CountingSink, type MetricSink } from '#observability/ingest-metrics';
-import type { Store } from '#store/mongo-client';
+import { asError } from '#observability/thrown';
 import { type ApiHandler, createApiHandler } from './api-handler.ts';
 import { tokenValidatorFor } from './auth/strategy.ts';
 import type { TokenValidator } from './auth/token-validator.ts';
@@ -14,7 +14,7 @@ import { Router } from './path-matcher.ts';
 import type { ApiEvent } from './request.ts';
 import { errorResponse, type HttpResponse, internalErrorResponse } from './response.ts';
 import { ROUTES } from './route-table.ts';
-import { createApiServices } from './services.ts';
+import { type ApiServicesOptions, createApiServices } from './services.ts';
 
 /**
  * The API on one machine (`npm start`, tests): node:http turns each request into the API Gateway event
@@ -23,7 +23,7 @@ import { createApiServices } from './services.ts';
  * would.
  */
 export interface ApiServerOptions {
-  store: Store;
+  store: ApiServicesOptions['store'];
   config: ApiConfig;
   logger?: Logger;
   metrics?: MetricSink;
@@ -108,7 +108,7 @@ class LocalGateway {
         request.resume();
         return;
       }
-      this.logger.error('local gateway failed', { error: error instanceof Error ? error : String(error) });
+      this.logger.error('local gateway failed', { error: asError(error) });
       if (!response.headersSent) send(response, internalErrorResponse(method));
     }
   }

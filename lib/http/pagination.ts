@@ -7,7 +7,8 @@ import type { ApiRequest } from './request.ts';
  * Beyond Almanach: every list pages with `limit` and an opaque `cursor` (base64url JSON of where the
  * previous page stopped). A request with neither gets the whole list in one body, as Almanach answers.
  * The body keeps Almanach's shape (a JSON array); the next page's cursor travels in `X-Next-Cursor` and a
- * `Link: <…>; rel="next"` header, absent on the last page.
+ * `Link: <…>; rel="next"` header, absent on the last page. Hand-written: pagination libraries page by
+ * offset or wrap an ORM, while this is a keyset over the store's own order behind a validated cursor.
  */
 export const pageQueryShape = {
   limit: z

@@ -1,10 +1,5 @@
 import type { Route } from './route-spec.ts';
 
-/**
- * Finds the route of a request. API Gateway has already matched it (event.routeKey, e.g.
- * `GET /v1/project/{project_id}/instances`); the local server and `$default` integrations match the path
- * against the same templates here.
- */
 export type RouteMatch =
   | { type: 'route'; route: Route; params: Record<string, string>; routeKey: string }
   | { type: 'method-not-allowed'; allowed: string[] }
@@ -17,6 +12,13 @@ interface CompiledPath {
   names: string[];
 }
 
+/**
+ * Finds the route of a request. API Gateway has already matched it (event.routeKey, e.g.
+ * `GET /v1/project/{project_id}/instances`); the local server and `$default` integrations match the path
+ * against the same templates here. Hand-written: it only mirrors API Gateway's `{name}` templates, and a
+ * router library (find-my-way, path-to-regexp) brings its own syntax and precedence, free to match
+ * differently from what answers in AWS.
+ */
 export class Router {
   private readonly byKey = new Map<string, Route>();
   private readonly compiled: CompiledPath[] = [];

@@ -3,21 +3,19 @@ import { z } from 'zod';
 import type { Verdict } from './auth/token-validator.ts';
 
 /**
- * The request as handlers see it, whichever front end received it: API Gateway (HTTP API, payload 2.0)
- * in AWS, or the local server, which builds the same event. `authorizer.lambda` carries the verdict of
- * the token check (the Lambda authorizer in AWS, the local server's own check locally).
+ * API Gateway's `authorizer.lambda`: the verdict of the token check (the Lambda authorizer in AWS, the
+ * local server's own check locally).
  */
 export interface AuthorizerContext {
   verdict?: Verdict | string;
 }
 
-/** The parsed JSON body, attached to the event by the body middleware. */
-export type JsonBody = { kind: 'absent' } | { kind: 'invalid' } | { kind: 'json'; value: unknown };
+export type ApiEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext>;
 
-export type ApiEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext> & {
-  jsonBody?: JsonBody;
-};
-
+/**
+ * The request as handlers see it, whichever front end received it: API Gateway (HTTP API, payload 2.0)
+ * in AWS, or the local server, which builds the same event.
+ */
 export interface ApiRequest {
   requestId: string;
   method: string;
@@ -27,14 +25,19 @@ export interface ApiRequest {
   query: URLSearchParams;
   /** Lower-case names. */
   headers: Record<string, string>;
-  body: JsonBody;
+  /** The body parsed as JSON (json-body.ts), read only by the routes that take one. */
+  readBody(): Promise<unknown>;
   /** The token check's verdict; anything but an explicit one reads as `refused`. */
   verdict: Verdict;
 }
 
 const authorizerSchema = z.object({ verdict: z.enum(['accepted', 'forbidden', 'refused']) });
 
-export function apiRequestOf(event: ApiEvent, pathParams: Record<string, string>): ApiRequest {
+export function apiRequestOf(
+  event: ApiEvent,
+  pathParams: Record<string, string>,
+  readBody: () => Promise<unknown>,
+): ApiRequest {
   const headers = Object.fromEntries(
     Object.entries(event.headers ?? {}).flatMap(([name, value]) =>
       value === undefined ? [] : [[name.toLowerCase(), value]],
@@ -48,7 +51,7 @@ export function apiRequestOf(event: ApiEvent, pathParams: Record<string, string>
     pathParams,
     query: new URLSearchParams(event.rawQueryString ?? ''),
     headers,
-    body: event.jsonBody ?? parseJsonBody(event),
+    readBody,
     verdict: verdict.success ? verdict.data.verdict : 'refused',
   };
 }
@@ -56,15 +59,4 @@ export function apiRequestOf(event: ApiEvent, pathParams: Record<string, string>
 export function bodyText(event: Pick<ApiEvent, 'body' | 'isBase64Encoded'>): string | undefined {
   if (event.body === undefined || event.body === null) return undefined;
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-}
-
-/** Almanach reads the body as JSON whatever its Content-Type (Flask's request.data). */
-export function parseJsonBody(event: Pick<ApiEvent, 'body' | 'isBase64Encoded'>): JsonBody {
-  const text = bodyText(event);
-  if (text === undefined || text.trim() === '') return { kind: 'absent' };
-  try {
-    return { kind: 'json', value: JSON.parse(text) };
-  } catch {
-    return { kind: 'invalid' };
-  }
 }

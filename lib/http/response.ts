@@ -3,11 +3,10 @@ import { CSV_CONTENT_TYPE, encodeCsv, prefersCsv } from './csv.ts';
 import type { ApiError } from './errors.ts';
 import type { ApiResult } from './route-spec.ts';
 
-/**
- * Bodies as Almanach's Flask app sends them: JSON with `application/json`; empty bodies (201/202/HEAD)
- * and the plain-text 401 with Flask's default `text/html; charset=utf-8`. Almanach's client reads a body
- * only when Content-Type says JSON and Content-Length is positive, so both are always set.
- */
+// Bodies as Almanach's Flask app sends them: JSON with `application/json`; empty bodies (201/202/HEAD)
+// and the plain-text 401 with Flask's default `text/html; charset=utf-8`. Almanach's client reads a body
+// only when Content-Type says JSON and Content-Length is positive, so both are always set.
+
 export type HttpResponse = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
 
 const JSON_CONTENT_TYPE = 'application/json';

@@ -6,10 +6,6 @@ import { MissingParamError, ValidationError } from './errors.ts';
 import type { ApiRequest } from './request.ts';
 import type { ApiServices } from './services.ts';
 
-/**
- * One entry of the route table (route-table.ts): everything the Lambda handlers, the local server, the
- * OpenAPI document and the CDK stack need to know about a route, declared once.
- */
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 
 /** Routes of one group share a Lambda function in AWS. */
@@ -44,8 +40,12 @@ export interface RouteContext<Params, Query, Body> {
 
 type ObjectSchema = z.ZodObject<z.ZodRawShape>;
 
+/**
+ * One entry of the route table (route-table.ts): everything the Lambda handlers, the local server, the
+ * OpenAPI document and the CDK stack need to know about a route, declared once. Its handler's context is
+ * typed from it (RouteContextOf).
+ */
 export interface RouteSpec<Params extends ObjectSchema, Query extends ObjectSchema, Body> {
-  name: string;
   method: HttpMethod;
   /** API Gateway syntax; every route is also served without the /v1 prefix (Almanach's unversioned paths). */
   path: `/v1/${string}`;
@@ -57,9 +57,21 @@ export interface RouteSpec<Params extends ObjectSchema, Query extends ObjectSche
   query: Query;
   body: BodySpec<Body>;
   responses: Record<number, ResponseSpec>;
-  handler(context: RouteContext<z.output<Params>, z.output<Query>, Body>): Promise<ApiResult>;
 }
 
+export type AnyRouteSpec = RouteSpec<ObjectSchema, ObjectSchema, unknown>;
+
+/** What the handler of a route table entry receives: its parameters, query and body, as parsed. */
+export type RouteContextOf<Spec> =
+  Spec extends RouteSpec<infer Params, infer Query, infer Body>
+    ? RouteContext<z.output<Params>, z.output<Query>, Body>
+    : never;
+
+type RouteHandler<Params extends ObjectSchema, Query extends ObjectSchema, Body> = (
+  context: RouteContext<z.output<Params>, z.output<Query>, Body>,
+) => Promise<ApiResult>;
+
+/** A route as served: its entry of the table, bound to its handler. */
 export interface Route {
   name: string;
   method: HttpMethod;
@@ -78,10 +90,12 @@ export interface Route {
 }
 
 export function defineRoute<Params extends ObjectSchema, Query extends ObjectSchema, Body>(
+  name: string,
   spec: RouteSpec<Params, Query, Body>,
+  handler: RouteHandler<Params, Query, Body>,
 ): Route {
   return {
-    name: spec.name,
+    name,
     method: spec.method,
     path: spec.path,
     paths: [spec.path, unversioned(spec.path)],
@@ -97,9 +111,10 @@ export function defineRoute<Params extends ObjectSchema, Query extends ObjectSch
       refuseUnstorable(request.pathParams);
       const params = parseOrReject(spec.params, request.pathParams);
       const query = parseOrReject(spec.query, Object.fromEntries(request.query));
-      if (spec.body.schema && request.body.kind === 'json') refuseUnstorable(request.body.value);
-      const body = spec.body.parse(request.body, request.query);
-      return spec.handler({ params, query, body, request, services });
+      const json = spec.body.schema ? await request.readBody() : undefined;
+      refuseUnstorable(json);
+      const body = spec.body.parse(json, request.query);
+      return handler({ params, query, body, request, services });
     },
   };
 }

@@ -13,7 +13,14 @@ import {
 } from './handlers/volume-types.ts';
 import { changeAttachments, createVolume, deleteVolume, resizeVolume } from './handlers/volumes.ts';
 import { openApiDocument } from './openapi.ts';
-import { defineRoute, emptyObject, type Route, type RouteGroup } from './route-spec.ts';
+import {
+  type AnyRouteSpec,
+  defineRoute,
+  emptyObject,
+  type Route,
+  type RouteContextOf,
+  type RouteGroup,
+} from './route-spec.ts';
 import {
   attachmentsBody,
   closedPeriodQuery,
@@ -35,10 +42,6 @@ import {
 } from './schemas.ts';
 import { entityJsonSchema, instanceJsonSchema, volumeJsonSchema, volumeTypeJsonSchema } from './serialize.ts';
 
-/**
- * THE route table. The API Gateway routes and their Lambda functions (infra/stacks/api-stack.ts), the
- * local server, the handlers' validation and the OpenAPI document are all derived from it.
- */
 const PAGE_HEADERS = {
   'X-Next-Cursor': 'Cursor of the next page (paginated requests only; absent on the last page)',
   Link: 'The next page, rel="next" (paginated requests only)',
@@ -48,9 +51,12 @@ const listOf = (schema: z.ZodType, description: string) => ({
 });
 const empty = (description: string) => ({ description });
 
-export const ROUTES: readonly Route[] = [
-  defineRoute({
-    name: 'getInfo',
+/**
+ * THE route table. The API Gateway routes and their Lambda functions (infra/stacks/api-stack.ts), the
+ * local server, the handlers' validation and types, and the OpenAPI document are all derived from it.
+ */
+export const ROUTE_SPECS = {
+  getInfo: {
     method: 'GET',
     path: '/v1/info',
     group: 'public',
@@ -60,10 +66,8 @@ export const ROUTES: readonly Route[] = [
     query: emptyObject(),
     body: NO_BODY,
     responses: { 200: { description: 'Service is available', schema: infoJsonSchema } },
-    handler: info,
-  }),
-  defineRoute({
-    name: 'getOpenApi',
+  },
+  getOpenApi: {
     method: 'GET',
     path: '/v1/openapi.json',
     group: 'public',
@@ -73,10 +77,8 @@ export const ROUTES: readonly Route[] = [
     query: emptyObject(),
     body: NO_BODY,
     responses: { 200: { description: 'The OpenAPI document', schema: z.record(z.string(), z.unknown()) } },
-    handler: async ({ services }) => ({ status: 200, json: openApiDocument(ROUTES, services.version) }),
-  }),
-  defineRoute({
-    name: 'listInstances',
+  },
+  listInstances: {
     method: 'GET',
     path: '/v1/project/{project_id}/instances',
     group: 'read',
@@ -86,10 +88,8 @@ export const ROUTES: readonly Route[] = [
     query: pagedPeriodQuery,
     body: NO_BODY,
     responses: listOf(instanceJsonSchema, 'Instance versions'),
-    handler: listVersions('instance'),
-  }),
-  defineRoute({
-    name: 'listVolumes',
+  },
+  listVolumes: {
     method: 'GET',
     path: '/v1/project/{project_id}/volumes',
     group: 'read',
@@ -99,10 +99,8 @@ export const ROUTES: readonly Route[] = [
     query: pagedPeriodQuery,
     body: NO_BODY,
     responses: listOf(volumeJsonSchema, 'Volume versions'),
-    handler: listVersions('volume'),
-  }),
-  defineRoute({
-    name: 'listEntities',
+  },
+  listEntities: {
     method: 'GET',
     path: '/v1/project/{project_id}/entities',
     group: 'read',
@@ -112,10 +110,8 @@ export const ROUTES: readonly Route[] = [
     query: pagedPeriodQuery,
     body: NO_BODY,
     responses: listOf(entityJsonSchema, 'Instance and volume versions'),
-    handler: listVersions(undefined),
-  }),
-  defineRoute({
-    name: 'createInstance',
+  },
+  createInstance: {
     method: 'POST',
     path: '/v1/project/{project_id}/instance',
     group: 'write',
@@ -125,10 +121,8 @@ export const ROUTES: readonly Route[] = [
     query: emptyObject(),
     body: createInstanceBody,
     responses: { 201: empty('Instance recorded') },
-    handler: createInstance,
-  }),
-  defineRoute({
-    name: 'deleteInstance',
+  },
+  deleteInstance: {
     method: 'DELETE',
     path: '/v1/instance/{instance_id}',
     group: 'write',
@@ -138,10 +132,8 @@ export const ROUTES: readonly Route[] = [
     query: emptyObject(),
     body: deleteBody,
     responses: { 202: empty('Deletion recorded') },
-    handler: deleteInstance,
-  }),
-  defineRoute({
-    name: 'resizeInstance',
+  },
+  resizeInstance: {
     method: 'PUT',
     path: '/v1/instance/{instance_id}/resize',
     group: 'write',
@@ -151,10 +143,8 @@ export const ROUTES: readonly Route[] = [
     query: emptyObject(),
     body: resizeInstanceBody,
     responses: { 200: empty('Resize recorded') },
-    handler: resizeInstance,
-  }),
-  defineRoute({
-    name: 'rebuildInstance',
+  },
+  rebuildInstance: {
     method: 'PUT',
     path: '/v1/instance/{instance_id}/rebuild',
     group: 'write',
@@ -164,10 +154,8 @@ export const ROUTES: readonly Route[] = [
     query: emptyObject(),
     body: rebuildInstanceBody,
     responses: { 200: empty('Rebuild recorded') },
-    handler: rebuildInstance,
-  }),
-  defineRoute({
-    name: 'createVolume',
+  },
+  createVolume: {
     method: 'POST',
     path: '/v1/project/{project_id}/volume',
     group: 'write',
@@ -177,10 +165,8 @@ export const ROUTES: readonly Route[] = [
     query: emptyObject(),
     body: createVolumeBody,
     responses: { 201: empty('Volume recorded') },
-    handler: createVolume,
-  }),
-  defineRoute({
-    name: 'deleteVolume',
+  },
+  deleteVolume: {
     method: 'DELETE',
     path: '/v1/volume/{volume_id}',
     group: 'write',
@@ -190,10 +176,8 @@ export const ROUTES: readonly Route[] = [
     query: emptyObject(),
     body: deleteBody,
     responses: { 202: empty('Deletion recorded') },
-    handler: deleteVolume,
-  }),
-  defineRoute({
-    name: 'resizeVolume',
+  },
+  resizeVolume: {
     method: 'PUT',
     path: '/v1/volume/{volume_id}/resize',
     group: 'write',
@@ -203,10 +187,8 @@ export const ROUTES: readonly Route[] = [
     query: emptyObject(),
     body: resizeVolumeBody,
     responses: { 200: empty('Resize recorded') },
-    handler: resizeVolume,
-  }),
-  defineRoute({
-    name: 'attachVolume',
+  },
+  attachVolume: {
     method: 'PUT',
     path: '/v1/volume/{volume_id}/attach',
     group: 'write',
@@ -216,10 +198,8 @@ export const ROUTES: readonly Route[] = [
     query: emptyObject(),
     body: attachmentsBody,
     responses: { 200: empty('Attachment recorded') },
-    handler: changeAttachments('volume.attached'),
-  }),
-  defineRoute({
-    name: 'detachVolume',
+  },
+  detachVolume: {
     method: 'PUT',
     path: '/v1/volume/{volume_id}/detach',
     group: 'write',
@@ -229,10 +209,8 @@ export const ROUTES: readonly Route[] = [
     query: emptyObject(),
     body: attachmentsBody,
     responses: { 200: empty('Detachment recorded') },
-    handler: changeAttachments('volume.detached'),
-  }),
-  defineRoute({
-    name: 'updateInstanceEntity',
+  },
+  updateInstanceEntity: {
     method: 'PUT',
     path: '/v1/entity/instance/{instance_id}',
     group: 'write',
@@ -242,10 +220,8 @@ export const ROUTES: readonly Route[] = [
     query: closedPeriodQuery,
     body: updateInstanceBody,
     responses: { 200: { description: 'The updated version', schema: instanceJsonSchema } },
-    handler: updateInstanceEntity,
-  }),
-  defineRoute({
-    name: 'entityExists',
+  },
+  entityExists: {
     method: 'HEAD',
     path: '/v1/entity/{entity_id}',
     group: 'read',
@@ -255,10 +231,8 @@ export const ROUTES: readonly Route[] = [
     query: emptyObject(),
     body: NO_BODY,
     responses: { 200: empty('The entity exists'), 404: empty('No such entity') },
-    handler: entityExists,
-  }),
-  defineRoute({
-    name: 'getEntity',
+  },
+  getEntity: {
     method: 'GET',
     path: '/v1/entity/{entity_id}',
     group: 'read',
@@ -268,10 +242,8 @@ export const ROUTES: readonly Route[] = [
     query: pageQuery,
     body: NO_BODY,
     responses: listOf(entityJsonSchema, 'The versions, oldest first'),
-    handler: getEntity,
-  }),
-  defineRoute({
-    name: 'listVolumeTypes',
+  },
+  listVolumeTypes: {
     method: 'GET',
     path: '/v1/volume_types',
     group: 'read',
@@ -281,10 +253,8 @@ export const ROUTES: readonly Route[] = [
     query: pageQuery,
     body: NO_BODY,
     responses: listOf(volumeTypeJsonSchema, 'Volume types'),
-    handler: listVolumeTypes,
-  }),
-  defineRoute({
-    name: 'getVolumeType',
+  },
+  getVolumeType: {
     method: 'GET',
     path: '/v1/volume_type/{type_id}',
     group: 'read',
@@ -294,10 +264,8 @@ export const ROUTES: readonly Route[] = [
     query: emptyObject(),
     body: NO_BODY,
     responses: { 200: { description: 'The volume type', schema: volumeTypeJsonSchema } },
-    handler: getVolumeType,
-  }),
-  defineRoute({
-    name: 'createVolumeType',
+  },
+  createVolumeType: {
     method: 'POST',
     path: '/v1/volume_type',
     group: 'write',
@@ -307,10 +275,8 @@ export const ROUTES: readonly Route[] = [
     query: emptyObject(),
     body: createVolumeTypeBody,
     responses: { 201: empty('Volume type recorded') },
-    handler: createVolumeType,
-  }),
-  defineRoute({
-    name: 'deleteVolumeType',
+  },
+  deleteVolumeType: {
     method: 'DELETE',
     path: '/v1/volume_type/{type_id}',
     group: 'write',
@@ -320,10 +286,8 @@ export const ROUTES: readonly Route[] = [
     query: emptyObject(),
     body: NO_BODY,
     responses: { 202: empty('Volume type deleted') },
-    handler: deleteVolumeType,
-  }),
-  defineRoute({
-    name: 'getProjectUsage',
+  },
+  getProjectUsage: {
     method: 'GET',
     path: '/v1/project/{project_id}/usage',
     group: 'read',
@@ -333,10 +297,8 @@ export const ROUTES: readonly Route[] = [
     query: periodQuery,
     body: NO_BODY,
     responses: { 200: { description: 'The usage', schema: projectUsageJsonSchema, csv: true } },
-    handler: getProjectUsage,
-  }),
-  defineRoute({
-    name: 'getUsage',
+  },
+  getUsage: {
     method: 'GET',
     path: '/v1/usage',
     group: 'read',
@@ -348,8 +310,41 @@ export const ROUTES: readonly Route[] = [
     responses: {
       200: { description: 'The usage', schema: usageJsonSchema, csv: true, headers: PAGE_HEADERS },
     },
-    handler: getUsage,
-  }),
+  },
+} satisfies Record<string, AnyRouteSpec>;
+
+type RouteName = keyof typeof ROUTE_SPECS;
+
+/** The context the handler of a route receives, typed from its entry: `ContextOf<'createInstance'>`. */
+export type ContextOf<Name extends RouteName> = RouteContextOf<(typeof ROUTE_SPECS)[Name]>;
+
+export const ROUTES: readonly Route[] = [
+  defineRoute('getInfo', ROUTE_SPECS.getInfo, info),
+  defineRoute('getOpenApi', ROUTE_SPECS.getOpenApi, async ({ services }) => ({
+    status: 200,
+    json: openApiDocument(ROUTES, services.version),
+  })),
+  defineRoute('listInstances', ROUTE_SPECS.listInstances, listVersions('instance')),
+  defineRoute('listVolumes', ROUTE_SPECS.listVolumes, listVersions('volume')),
+  defineRoute('listEntities', ROUTE_SPECS.listEntities, listVersions(undefined)),
+  defineRoute('createInstance', ROUTE_SPECS.createInstance, createInstance),
+  defineRoute('deleteInstance', ROUTE_SPECS.deleteInstance, deleteInstance),
+  defineRoute('resizeInstance', ROUTE_SPECS.resizeInstance, resizeInstance),
+  defineRoute('rebuildInstance', ROUTE_SPECS.rebuildInstance, rebuildInstance),
+  defineRoute('createVolume', ROUTE_SPECS.createVolume, createVolume),
+  defineRoute('deleteVolume', ROUTE_SPECS.deleteVolume, deleteVolume),
+  defineRoute('resizeVolume', ROUTE_SPECS.resizeVolume, resizeVolume),
+  defineRoute('attachVolume', ROUTE_SPECS.attachVolume, changeAttachments('volume.attached')),
+  defineRoute('detachVolume', ROUTE_SPECS.detachVolume, changeAttachments('volume.detached')),
+  defineRoute('updateInstanceEntity', ROUTE_SPECS.updateInstanceEntity, updateInstanceEntity),
+  defineRoute('entityExists', ROUTE_SPECS.entityExists, entityExists),
+  defineRoute('getEntity', ROUTE_SPECS.getEntity, getEntity),
+  defineRoute('listVolumeTypes', ROUTE_SPECS.listVolumeTypes, listVolumeTypes),
+  defineRoute('getVolumeType', ROUTE_SPECS.getVolumeType, getVolumeType),
+  defineRoute('createVolumeType', ROUTE_SPECS.createVolumeType, createVolumeType),
+  defineRoute('deleteVolumeType', ROUTE_SPECS.deleteVolumeType, deleteVolumeType),
+  defineRoute('getProjectUsage', ROUTE_SPECS.getProjectUsage, getProjectUsage),
+  defineRoute('getUsage', ROUTE_SPECS.getUsage, getUsage),
 ];
 
 export function routesOf(group: RouteGroup): Route[] {

@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import { formatAlmanachDate } from '#domain/dates';
 import type { EntityVersion, InstanceVersion, VolumeVersion } from '#domain/entity';
-import type { VolumeType } from '#store/volume-types';
+import type { VolumeType } from '#domain/volume-type';
 import type { CsvTable } from './csv.ts';
 
-/**
- * Entity versions as Almanach serves them: the field sets of its documented examples (doc/source/
- * api_examples/output/*.json), dates as Python prints an aware UTC datetime. The stored `image_meta` is
- * not served, as in those examples: Almanach's clients compare whole documents.
- */
+// Entity versions as Almanach serves them: the field sets of its documented examples (doc/source/
+// api_examples/output/*.json), dates as Python prints an aware UTC datetime. The stored `image_meta` is
+// not served, as in those examples: Almanach's clients compare whole documents.
+
 const almanachDate = z
   .string()
   .describe('UTC instant as Almanach prints it: 2016-11-24 21:16:47.106000+00:00');

@@ -1,16 +1,11 @@
 import type { RecordedEvent } from '#domain/events';
+import type { LoggedEvent } from '#domain/logged-event';
 import { type MappingOptions, mapNotification } from '#domain/mapping';
 import { type Notification, parseNotification } from '#domain/notification';
 import type { FoldRules } from '#domain/rules';
+import { asError } from '#observability/thrown';
 import { entityPlanner, type VolumeTypeNaming, volumeTypeIdsOf } from './entity-planner.ts';
-import type {
-  EntityPlanner,
-  EntityWriteResult,
-  EventOutcome,
-  IngestPorts,
-  LogEntry,
-  LoggedNotification,
-} from './ports.ts';
+import type { EntityPlanner, EntityWriteResult, EventOutcome, IngestPorts, LogEntry } from './ports.ts';
 
 /** What records events into the store: notifications and the API's writes share it. */
 export interface IngestContext {
@@ -32,8 +27,8 @@ export interface IngestReport {
 
 /** A notification or an API write, parsed and mapped: what the store records. */
 export type Arrival =
-  | { kind: 'entity'; logged: LoggedNotification; recorded: RecordedEvent }
-  | { kind: 'volume_type'; logged: LoggedNotification; volumeType: { id: string; name: string } };
+  | { kind: 'entity'; logged: LoggedEvent; recorded: RecordedEvent }
+  | { kind: 'volume_type'; logged: LoggedEvent; volumeType: { id: string; name: string } };
 
 export type ArrivalResult = { ok: true; report: IngestReport } | { ok: false; error: Error };
 
@@ -226,14 +221,10 @@ function missingResult(arrival: Arrival): ArrivalResult {
   return { ok: false, error: new Error(`notification ${arrival.logged.messageId} was not processed`) };
 }
 
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}
-
 /** Kept for audit and re-folds, without the credentials oslo.messaging copies from the request context. */
 const SECRET_CONTEXT_KEY = /auth_token|password|secret/i;
 
-function loggedFrom(notification: Notification): LoggedNotification {
+function loggedFrom(notification: Notification): LoggedEvent {
   const audited = Object.fromEntries(
     Object.entries(notification).filter(([key]) => !SECRET_CONTEXT_KEY.test(key)),
   );
@@ -260,7 +251,7 @@ export async function ingestNotification(context: IngestContext, body: string): 
  */
 export function recordEntityEvent(
   context: IngestContext,
-  logged: LoggedNotification,
+  logged: LoggedEvent,
   recorded: RecordedEvent,
 ): Promise<IngestReport> {
   return ingestOne(context, { kind: 'entity', logged, recorded });
@@ -269,7 +260,7 @@ export function recordEntityEvent(
 /** Saves a volume type, and names it on the volumes recorded while it was unknown. */
 export function recordVolumeType(
   context: IngestContext,
-  logged: LoggedNotification,
+  logged: LoggedEvent,
   volumeType: { id: string; name: string },
 ): Promise<IngestReport> {
   return ingestOne(context, { kind: 'volume_type', logged, volumeType });

@@ -1,7 +1,9 @@
 import type { EntityType, EntityVersion } from '#domain/entity';
 import type { EntityEvent, RecordedEvent } from '#domain/events';
 import type { EventKey } from '#domain/fold';
+import type { LoggedEvent } from '#domain/logged-event';
 import type { Outcome, Timeline } from '#domain/timeline';
+import type { VolumeType } from '#domain/volume-type';
 
 /**
  * What the ingest pipeline needs from a store, in batches: the pipeline decides what an entity becomes
@@ -23,21 +25,8 @@ export interface IngestPorts {
   volumesOfType(volumeTypeId: string): Promise<string[]>;
 }
 
-export interface VolumeType {
-  volume_type_id: string;
-  volume_type_name: string;
-}
-
-/** A notification (or API write) as the event log keeps it: for audit and for re-folds. */
-export interface LoggedNotification {
-  messageId: string;
-  eventType: string;
-  at: Date;
-  raw: string;
-}
-
 /** A notification as logged: an entity event (re-folded later), or the details of anything else. */
-export type LogEntry = LoggedNotification & ({ entityEvent: EntityEvent } | { details: unknown });
+export type LogEntry = LoggedEvent & ({ entityEvent: EntityEvent } | { details: unknown });
 
 export interface AppendResult {
   logged: Set<string>;

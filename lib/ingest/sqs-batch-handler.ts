@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { MalformedNotificationError } from '#domain/errors';
 import type { IngestMetric, MetricSink } from '#observability/ingest-metrics';
+import { asError } from '#observability/thrown';
 import {
   type Arrival,
   type ArrivalResult,
@@ -104,8 +105,4 @@ export function createSqsIngestHandler({
 
 function recordContext(record: SQSRecord) {
   return { sqs_message_id: record.messageId, receive_count: record.attributes.ApproximateReceiveCount };
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

@@ -104,7 +104,8 @@ export class SqsPoller {
   }
 
   private async process(messages: Message[]): Promise<void> {
-    const records = messages.map((message) => toRecord(message, this.options.queueUrl));
+    const region = await this.options.client.config.region();
+    const records = messages.map((message) => toRecord(message, this.options.queueUrl, region));
     const failed = await this.invoke(records);
     const done = messages.filter((message) => message.MessageId && !failed.has(message.MessageId));
     for (let i = 0; i < done.length; i += 10) {
@@ -131,7 +132,7 @@ export class SqsPoller {
   }
 }
 
-function toRecord(message: Message, queueUrl: string): SQSRecord {
+function toRecord(message: Message, queueUrl: string, region: string): SQSRecord {
   const attributes = message.Attributes ?? {};
   return {
     messageId: message.MessageId ?? '',
@@ -152,7 +153,7 @@ function toRecord(message: Message, queueUrl: string): SQSRecord {
     md5OfBody: message.MD5OfBody ?? '',
     eventSource: 'aws:sqs',
     eventSourceARN: queueUrl,
-    awsRegion: process.env.AWS_REGION ?? 'us-east-1',
+    awsRegion: region,
   };
 }
 

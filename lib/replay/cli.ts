@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { z } from 'zod';
 import { mappingOptionsFrom } from '#config/ingest-settings';
 import { loadConfig, rulesConfigSchema } from '#config/schema';
+import { errorMessage } from '#observability/thrown';
 import { resolveQueueUrl } from '#queue/queue-url';
 import { createSqsClient } from '#queue/sqs-client';
 import { type DeadLetter, DeadLetterQueue } from './dead-letter-queue.ts';
@@ -82,7 +83,7 @@ export async function runReplayCli(
   try {
     return await replay(parsed.data, env, output);
   } catch (error) {
-    output.stderr.write(`almanach-replay: ${error instanceof Error ? error.message : String(error)}\n`);
+    output.stderr.write(`almanach-replay: ${errorMessage(error)}\n`);
     return 1;
   }
 }

@@ -1,6 +1,7 @@
 import { MalformedNotificationError } from '#domain/errors';
 import { type MappingOptions, mapNotification } from '#domain/mapping';
 import { parseNotification } from '#domain/notification';
+import { errorMessage } from '#observability/thrown';
 
 /** What an operator needs to decide about a dead letter, read from its body. */
 export interface Diagnosis {
@@ -49,7 +50,7 @@ export function diagnose(body: string, receiveCount: number, mapping: MappingOpt
 
 function reasonOf(error: unknown): string {
   if (error instanceof MalformedNotificationError) return `malformed: ${error.message}`;
-  return `unreadable: ${error instanceof Error ? error.message : String(error)}`;
+  return `unreadable: ${errorMessage(error)}`;
 }
 
 function projectOf(payload: Record<string, unknown>, message: Record<string, unknown>): string | null {

@@ -1,39 +1,22 @@
 import type { Filter } from 'mongodb';
-import type { EntityType, EntityVersion } from '#domain/entity';
+import type { EntityVersion } from '#domain/entity';
+import type {
+  PageRequest,
+  PeriodQuery,
+  VersionPage,
+  VersionPosition,
+  VersionReads,
+} from '#domain/ledger-reads';
 import type { Collections, EntityDocument } from './collections.ts';
 import { fromDocument } from './entity-documents.ts';
+
+const VERSION_ORDER = { entity_id: 1, _version_index: 1 } as const;
 
 /**
  * The API's reads of the `entity` collection. Plain finds with simple filters and sorts only, so they run
  * the same on MongoDB/Atlas and on FerretDB 1.x.
  */
-export interface VersionPosition {
-  entityId: string;
-  index: number;
-}
-
-export interface PageRequest {
-  limit: number;
-  /** Versions strictly after this one, in (entity_id, version index) order. */
-  after?: VersionPosition | undefined;
-}
-
-export interface VersionPage {
-  versions: EntityVersion[];
-  /** Where the next page starts, or null on the last page. */
-  next: VersionPosition | null;
-}
-
-export interface PeriodQuery {
-  projectId: string;
-  start: Date;
-  end: Date;
-  entityType?: EntityType | undefined;
-}
-
-const VERSION_ORDER = { entity_id: 1, _version_index: 1 } as const;
-
-export class EntityQueries {
+export class EntityQueries implements VersionReads {
   constructor(private readonly collections: Pick<Collections, 'entity'>) {}
 
   /**

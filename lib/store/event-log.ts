@@ -1,5 +1,6 @@
 import { entityEventSchema, entityTypeOf, type RecordedEvent } from '#domain/events';
 import type { AppendResult, LogEntry } from '#ingest/ports';
+import { asError } from '#observability/thrown';
 import type { Collections, EventDocument } from './collections.ts';
 import { duplicateIndexes } from './entity-heads.ts';
 
@@ -17,7 +18,7 @@ export class EventLog {
     } catch (error) {
       const duplicates = duplicateIndexes(error);
       if (!duplicates) {
-        const failure = error instanceof Error ? error : new Error(String(error));
+        const failure = asError(error);
         for (const document of documents) result.failed.set(document._id, failure);
         return result;
       }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RecordedEvent } from '#domain/events';
+import type { VolumeType } from '#domain/volume-type';
 import type {
   AppendResult,
   EntityHead,
@@ -8,8 +9,8 @@ import type {
   EntityWriteResult,
   IngestPorts,
   LogEntry,
-  VolumeType,
 } from '#ingest/ports';
+import { asError } from '#observability/thrown';
 import type { Collections } from './collections.ts';
 import {
   type Claim,
@@ -353,7 +354,7 @@ export class MongoIngestStore implements IngestPorts {
     claims: readonly Claim[],
     error: unknown,
   ): void {
-    const failure = error instanceof Error ? error : new Error(String(error));
+    const failure = asError(error);
     for (const claim of claims) {
       this.known.forget(claim.entityId);
       this.abandoned.add(headDocumentId(claim.entityId, claim.revision));

@@ -1,12 +1,11 @@
-import type { VolumeType } from '#ingest/ports';
+import type { VolumeTypeCatalog } from '#domain/ledger-reads';
+import type { VolumeType } from '#domain/volume-type';
 import type { Collections } from './collections.ts';
-
-export type { VolumeType } from '#ingest/ports';
 
 /** Known volume type names are kept this long: a type is created once and named for good. */
 const DEFAULT_NAME_TTL_MS = 5 * 60_000;
 
-export class VolumeTypeRepository {
+export class VolumeTypeRepository implements VolumeTypeCatalog {
   private readonly names = new Map<string, { name: string; at: number }>();
 
   constructor(

@@ -1,5 +1,6 @@
 import type { EntityVersion } from '#domain/entity';
 import type { RecordedEvent } from '#domain/events';
+import type { VolumeType } from '#domain/volume-type';
 import type {
   AppendResult,
   EntityHead,
@@ -8,8 +9,8 @@ import type {
   EntityWriteResult,
   IngestPorts,
   LogEntry,
-  VolumeType,
 } from '#ingest/ports';
+import { asError } from '#observability/thrown';
 
 /**
  * IngestPorts in memory, for the pipeline's unit tests: it passes the same contract tests as the MongoDB
@@ -42,7 +43,7 @@ export class InMemoryIngestPorts implements IngestPorts {
         } catch (error) {
           results.set(entityId, {
             ok: false,
-            error: error instanceof Error ? error : new Error(String(error)),
+            error: asError(error),
           });
         }
       }),

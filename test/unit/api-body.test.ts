@@ -2,16 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { almanachBody, bodyDate } from '#http/body';
 import { InvalidDateError, InvalidPayloadError, MissingParamError } from '#http/errors';
-import type { JsonBody } from '#http/request';
 import { createVolumeBody } from '#http/schemas';
 
 const spec = almanachBody(z.object({ date: bodyDate('When'), flavor: z.string(), size: z.number().int() }));
-const parse = (body: JsonBody) => spec.parse(body, new URLSearchParams());
-const json = (value: unknown): JsonBody => ({ kind: 'json', value });
+const parse = (json: unknown) => spec.parse(json, new URLSearchParams());
 
 describe("Almanach's body reading", () => {
   it('returns the fields when all are there with their types', () => {
-    expect(parse(json({ date: 'd', flavor: 'f', size: 1, extra: true }))).toEqual({
+    expect(parse({ date: 'd', flavor: 'f', size: 1, extra: true })).toEqual({
       date: 'd',
       flavor: 'f',
       size: 1,
@@ -19,36 +17,33 @@ describe("Almanach's body reading", () => {
   });
 
   it('names the first missing field in the order Almanach reads them', () => {
-    expect(() => parse(json({ size: 1 }))).toThrow(new MissingParamError('date'));
-    expect(() => parse(json({ date: 'd' }))).toThrow(
+    expect(() => parse({ size: 1 })).toThrow(new MissingParamError('date'));
+    expect(() => parse({ date: 'd' })).toThrow(
       "The 'flavor' param is mandatory for the request you have made.",
     );
   });
 
   it('reports a missing field before a wrongly typed one', () => {
-    expect(() => parse(json({ date: 5, flavor: 'f' }))).toThrow(MissingParamError);
+    expect(() => parse({ date: 5, flavor: 'f' })).toThrow(MissingParamError);
   });
 
   it('reports a date of the wrong type as an invalid date', () => {
-    expect(() => parse(json({ date: 5, flavor: 'f', size: 1 }))).toThrow(InvalidDateError);
+    expect(() => parse({ date: 5, flavor: 'f', size: 1 })).toThrow(InvalidDateError);
   });
 
   it('reports any other wrong type as an invalid payload', () => {
-    expect(() => parse(json({ date: 'd', flavor: 'f', size: 'big' }))).toThrow(InvalidPayloadError);
+    expect(() => parse({ date: 'd', flavor: 'f', size: 'big' })).toThrow(InvalidPayloadError);
   });
 
-  it.each<JsonBody>([{ kind: 'absent' }, { kind: 'invalid' }, json([1]), json('text'), json(null)])(
-    'refuses %j as an invalid payload',
-    (body) => {
-      expect(() => parse(body)).toThrow('Invalid parameter or payload');
-    },
-  );
+  it.each<unknown>([[1], 'text', null])('refuses %j as an invalid payload', (body) => {
+    expect(() => parse(body)).toThrow('Invalid parameter or payload');
+  });
 });
 
 describe('the volume creation body', () => {
   const volume = (fields: Record<string, unknown>) =>
     createVolumeBody.parse(
-      json({ volume_id: 'v', start: 's', volume_type: null, size: 20, volume_name: null, ...fields }),
+      { volume_id: 'v', start: 's', volume_type: null, size: 20, volume_name: null, ...fields },
       new URLSearchParams(),
     );
 

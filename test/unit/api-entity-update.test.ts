@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { InvalidAttributesError, InvalidPayloadError } from '#http/errors';
 import { updateInstanceBody } from '#http/handlers/entity-update';
 
-const active = (value: unknown) => () =>
-  updateInstanceBody.parse({ kind: 'json', value }, new URLSearchParams());
+const active = (value: unknown) => () => updateInstanceBody.parse(value, new URLSearchParams());
 const closed = (value: unknown) => () =>
-  updateInstanceBody.parse({ kind: 'json', value }, new URLSearchParams({ start: '2016-01-01 00:00:00.0' }));
+  updateInstanceBody.parse(value, new URLSearchParams({ start: '2016-01-01 00:00:00.0' }));
 
 function errorsOf(parse: () => unknown): Record<string, string> {
   try {

@@ -47,7 +47,9 @@ function event(
     verdict?: Verdict;
     query?: string;
     pathParameters?: Record<string, string>;
+    headers?: Record<string, string>;
     body?: string;
+    base64?: boolean;
   } = {},
 ): ApiEvent {
   const [method = 'GET', path = '/'] = routeKey.split(' ');
@@ -56,7 +58,7 @@ function event(
     routeKey,
     rawPath: path,
     rawQueryString: options.query ?? '',
-    headers: { accept: 'application/json' },
+    headers: { accept: 'application/json', ...options.headers },
     ...(options.pathParameters && { pathParameters: options.pathParameters }),
     requestContext: {
       accountId: '123456789012',
@@ -73,8 +75,10 @@ function event(
         lambda: options.verdict === undefined ? {} : { verdict: options.verdict },
       },
     },
-    ...(options.body !== undefined && { body: options.body }),
-    isBase64Encoded: false,
+    ...(options.body !== undefined && {
+      body: options.base64 ? Buffer.from(options.body).toString('base64') : options.body,
+    }),
+    isBase64Encoded: options.base64 ?? false,
   };
 }
 
@@ -141,6 +145,69 @@ describe('the API Gateway handler', () => {
       context,
     );
     expect(response.statusCode).toBe(413);
+  });
+
+  it("answers a body that is not JSON with Almanach's invalid payload, not the parser's 415", async () => {
+    const response = await handler(
+      event('POST /v1/volume_type', {
+        verdict: 'accepted',
+        headers: { 'content-type': 'application/json' },
+        body: '{"type_id": ',
+      }),
+      context,
+    );
+    expect([response.statusCode, JSON.parse(response.body)]).toEqual([
+      400,
+      { error: 'Invalid parameter or payload' },
+    ]);
+  });
+
+  it("answers a route's missing body with Almanach's invalid payload", async () => {
+    const response = await handler(
+      event('POST /v1/volume_type', { verdict: 'accepted', headers: { 'content-type': 'application/json' } }),
+      context,
+    );
+    expect([response.statusCode, JSON.parse(response.body)]).toEqual([
+      400,
+      { error: 'Invalid parameter or payload' },
+    ]);
+  });
+
+  it.each([
+    ['no content type', {}],
+    ["curl's default form content type", { 'content-type': 'application/x-www-form-urlencoded' }],
+  ])('reads the body as JSON when the request has %s, as Almanach does', async (_, headers) => {
+    const response = await handler(
+      event('POST /v1/volume_type', { verdict: 'accepted', headers, body: '{"type_name": "ssd"}' }),
+      context,
+    );
+    expect(JSON.parse(response.body)).toEqual({
+      error: "The 'type_id' param is mandatory for the request you have made.",
+    });
+  });
+
+  it('reads a base64-encoded body, as API Gateway passes binary ones', async () => {
+    const response = await handler(
+      event('POST /v1/volume_type', { verdict: 'accepted', body: '{"type_name": "ssd"}', base64: true }),
+      context,
+    );
+    expect(JSON.parse(response.body)).toEqual({
+      error: "The 'type_id' param is mandatory for the request you have made.",
+    });
+  });
+
+  it('serves a route without a body even when the request announces JSON and sends none', async () => {
+    const response = await handler(
+      event('GET /v1/project/{project_id}/instances', {
+        verdict: 'accepted',
+        pathParameters: { project_id: 'p' },
+        headers: { 'content-type': 'application/json' },
+      }),
+      context,
+    );
+    expect(JSON.parse(response.body)).toEqual({
+      error: "The 'start' param is mandatory for the request you have made.",
+    });
   });
 
   it('answers an internal fault with a fixed message and no detail', async () => {

@@ -50,6 +50,21 @@ describe('import direction', () => {
     expect(violations(['lib/domain'], (target) => !within(target, 'lib/domain'))).toEqual([]);
   });
 
+  it('keeps the API off the store: lib/http reads and writes through ports, wired in services.ts alone', () => {
+    const composition = 'lib/http/services.ts';
+    const violating = violations(['lib/http'], anyOf(['lib/store'])).filter(
+      (violation) => !violation.startsWith(`${composition} `),
+    );
+    expect(violating).toEqual([]);
+  });
+
+  it('reads the environment in lib/config only: settings are validated once, where they are declared', () => {
+    const readers = sourceFiles('lib').filter(
+      (file) => !within(file, 'lib/config') && readFileSync(join(ROOT, file), 'utf8').includes('process.env'),
+    );
+    expect(readers).toEqual([]);
+  });
+
   it('keeps the deployed code out of the CDK app: lib/ and functions/ never import infra/', () => {
     expect(violations(['lib', 'functions'], anyOf(['infra']))).toEqual([]);
   });

@@ -1,20 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
+import { errorMessage } from '#observability/thrown';
 import type { TokenValidator, Verdict } from './token-validator.ts';
 
-/**
- * Almanach's keystone strategy, with fetch instead of keystoneclient: `GET /v3/auth/tokens` with the
- * token to check as X-Subject-Token. Almanach authenticated a service user for the X-Auth-Token; without
- * one configured, the token validates itself (Keystone lets a token check its own validity).
- *
- * Beyond Almanach, a valid token is also authorized: the billing data of every tenant is an operator's,
- * so the token must carry one of `allowedRoles` (else `forbidden`). Verdicts on valid tokens are
- * remembered for a short while (by digest, never in clear), never past the token's `expires_at`: a
- * revoked token is refused at most `cacheSeconds` later. Refusals are not cached, so a token that just
- * became valid is not locked out. Keystone unreachable, slow past `timeoutMs`, or answering nonsense
- * refuses the token (fail closed).
- */
 export interface KeystoneOptions {
   url: string;
   service?: {
@@ -47,6 +36,18 @@ interface Valid {
   expiresAt: number;
 }
 
+/**
+ * Almanach's keystone strategy, with fetch instead of keystoneclient: `GET /v3/auth/tokens` with the
+ * token to check as X-Subject-Token. Almanach authenticated a service user for the X-Auth-Token; without
+ * one configured, the token validates itself (Keystone lets a token check its own validity).
+ *
+ * Beyond Almanach, a valid token is also authorized: the billing data of every tenant is an operator's,
+ * so the token must carry one of `allowedRoles` (else `forbidden`). Verdicts on valid tokens are
+ * remembered for a short while (by digest, never in clear), never past the token's `expires_at`: a
+ * revoked token is refused at most `cacheSeconds` later. Refusals are not cached, so a token that just
+ * became valid is not locked out. Keystone unreachable, slow past `timeoutMs`, or answering nonsense
+ * refuses the token (fail closed).
+ */
 export class KeystoneValidator implements TokenValidator {
   readonly name = 'keystone';
   private readonly identityUrl: string;
@@ -72,7 +73,7 @@ export class KeystoneValidator implements TokenValidator {
     this.remembered.delete(key);
     const valid = await this.askKeystone(token).catch((error: unknown) => {
       this.options.logger.warn('keystone token validation failed: token refused', {
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       });
       return undefined;
     });

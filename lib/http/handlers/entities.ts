@@ -2,19 +2,14 @@ import { z } from 'zod';
 import type { EntityType } from '#domain/entity';
 import { parseQueryDate } from '../almanach-dates.ts';
 import { EntityNotFoundError } from '../errors.ts';
-import { nextPageHeaders, type PageQuery, pageOf } from '../pagination.ts';
-import type { ApiResult, RouteContext } from '../route-spec.ts';
-import type { entityParams, pageQuery, periodQuery, projectParams } from '../schemas.ts';
+import { nextPageHeaders, pageOf } from '../pagination.ts';
+import type { ApiResult } from '../route-spec.ts';
+import type { ContextOf } from '../route-table.ts';
+import type { periodQuery } from '../schemas.ts';
 import { entitiesCsv, entityJson } from '../serialize.ts';
 
 /** Where a page of versions stops: the last version's entity and index. */
 const versionPosition = z.object({ entityId: z.string(), index: z.number().int().nonnegative() });
-
-type PeriodContext = RouteContext<
-  z.output<typeof projectParams>,
-  z.output<typeof periodQuery> & PageQuery,
-  undefined
->;
 
 /** The period of a list: `start` as given (required), `end` as given or now. */
 export function periodOf(query: z.output<typeof periodQuery>, now: Date): { start: Date; end: Date } {
@@ -26,7 +21,12 @@ export function periodOf(query: z.output<typeof periodQuery>, now: Date): { star
 
 /** GET /project/{id}/instances, /volumes and /entities: versions overlapping the period. */
 export function listVersions(entityType: EntityType | undefined) {
-  return async ({ params, query, request, services }: PeriodContext): Promise<ApiResult> => {
+  return async ({
+    params,
+    query,
+    request,
+    services,
+  }: ContextOf<'listInstances' | 'listVolumes' | 'listEntities'>): Promise<ApiResult> => {
     const { start, end } = periodOf(query, services.now());
     const page = pageOf(query, services.maxPageSize, versionPosition);
     const { versions, next } = await services.queries.overlapping(
@@ -42,9 +42,12 @@ export function listVersions(entityType: EntityType | undefined) {
   };
 }
 
-type EntityContext = RouteContext<z.output<typeof entityParams>, z.output<typeof pageQuery>, undefined>;
-
-export async function getEntity({ params, query, request, services }: EntityContext): Promise<ApiResult> {
+export async function getEntity({
+  params,
+  query,
+  request,
+  services,
+}: ContextOf<'getEntity'>): Promise<ApiResult> {
   if (!(await services.queries.exists(params.entity_id))) throw new EntityNotFoundError('Entity not found');
   const page = pageOf(query, services.maxPageSize, versionPosition);
   const { versions, next } = await services.queries.versionsOf(params.entity_id, page);
@@ -57,6 +60,6 @@ export async function getEntity({ params, query, request, services }: EntityCont
 }
 
 /** HEAD answers with an empty body either way, as Almanach does. */
-export async function entityExists({ params, services }: EntityContext): Promise<ApiResult> {
+export async function entityExists({ params, services }: ContextOf<'entityExists'>): Promise<ApiResult> {
   return { status: (await services.queries.exists(params.entity_id)) ? 200 : 404 };
 }

@@ -10,20 +10,12 @@ import {
   InvalidPayloadError,
   MultipleEntitiesError,
 } from '../errors.ts';
-import type { ApiResult, RouteContext } from '../route-spec.ts';
-import type { closedPeriodQuery, instanceParams } from '../schemas.ts';
+import type { ApiResult } from '../route-spec.ts';
+import type { ContextOf } from '../route-table.ts';
 import { instanceJson } from '../serialize.ts';
 import type { ApiServices } from '../services.ts';
 import { recordApiEvent } from './record.ts';
 
-/**
- * PUT /entity/instance/{id}, Almanach's two behaviours:
- * - without `start` in the query, the running version is updated, after the body passed Almanach's
- *   voluptuous schema (an unknown key or a wrong type → 400 naming each field);
- * - with `start` (and optionally `end`), the one closed version lying in [start, end] is updated, the
- *   body unchecked beyond what Python would trip on.
- * Only fields given with a non-empty value change anything (Almanach tests them for truth).
- */
 const text = z.string().describe('New value');
 const os = z.object({
   distro: z.string().describe('OS distribution'),
@@ -62,19 +54,21 @@ export const updateInstanceBody: BodySpec<UpdateRequest> = {
   },
 };
 
-type Context = RouteContext<
-  z.output<typeof instanceParams>,
-  z.output<typeof closedPeriodQuery>,
-  UpdateRequest
->;
-
+/**
+ * PUT /entity/instance/{id}, Almanach's two behaviours:
+ * - without `start` in the query, the running version is updated, after the body passed Almanach's
+ *   voluptuous schema (an unknown key or a wrong type → 400 naming each field);
+ * - with `start` (and optionally `end`), the one closed version lying in [start, end] is updated, the
+ *   body unchecked beyond what Python would trip on.
+ * Only fields given with a non-empty value change anything (Almanach tests them for truth).
+ */
 export async function updateInstanceEntity({
   params,
   query,
   body,
   request,
   services,
-}: Context): Promise<ApiResult> {
+}: ContextOf<'updateInstanceEntity'>): Promise<ApiResult> {
   const entityId = params.instance_id;
   const { index, version } =
     query.start === undefined
@@ -98,9 +92,9 @@ interface Target {
 }
 
 async function runningVersion(services: ApiServices, entityId: string): Promise<Target> {
-  const head = await services.entities.readHead(entityId);
-  if (head?.active?.entity_type !== 'instance') throw new EntityNotFoundError(`Entity ${entityId} not found`);
-  return { index: head.count - 1, version: head.active };
+  const { count, active } = await services.timelines.timelineOf(entityId);
+  if (active?.entity_type !== 'instance') throw new EntityNotFoundError(`Entity ${entityId} not found`);
+  return { index: count - 1, version: active };
 }
 
 async function closedVersion(

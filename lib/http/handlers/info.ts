@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { ApiResult, RouteContext } from '../route-spec.ts';
+import type { ApiResult } from '../route-spec.ts';
+import type { ContextOf } from '../route-table.ts';
 
 export const infoJsonSchema = z.object({
   info: z.object({ version: z.string() }),
@@ -7,7 +8,7 @@ export const infoJsonSchema = z.object({
 });
 
 /** Almanach's GET /info: the version and how many entity versions are stored, and running. */
-export async function info({ services }: RouteContext<unknown, unknown, undefined>): Promise<ApiResult> {
+export async function info({ services }: ContextOf<'getInfo'>): Promise<ApiResult> {
   const [all, active] = await Promise.all([services.queries.countAll(), services.queries.countActive()]);
   const json: z.infer<typeof infoJsonSchema> = {
     info: { version: services.version },

@@ -1,31 +1,20 @@
-import type { z } from 'zod';
 import type { Attributes, Os } from '#domain/entity';
 import type { MappingOptions } from '#domain/mapping';
+import { hasFresherVersion } from '#domain/timeline';
 import { parseBodyDate } from '../almanach-dates.ts';
-import type { ApiResult, RouteContext } from '../route-spec.ts';
-import type {
-  createInstanceBody,
-  deleteBody,
-  instanceParams,
-  projectParams,
-  rebuildInstanceBody,
-  resizeInstanceBody,
-} from '../schemas.ts';
-import type { BodyOf } from './body-of.ts';
+import type { ApiResult } from '../route-spec.ts';
+import type { ContextOf } from '../route-table.ts';
 import { activeVersionOf, recordApiEvent } from './record.ts';
-
-type Context<Params extends z.ZodType, Body> = RouteContext<z.output<Params>, unknown, Body>;
 
 export async function createInstance({
   params,
   body,
   request,
   services,
-}: Context<typeof projectParams, BodyOf<typeof createInstanceBody>>): Promise<ApiResult> {
+}: ContextOf<'createInstance'>): Promise<ApiResult> {
   const at = parseBodyDate(body.created_at);
   // Almanach answers 201 without recording anything when a fresher version is running.
-  const head = await services.entities.readHead(body.id);
-  if (head?.active && head.active.last_event > at) return { status: 201 };
+  if (hasFresherVersion(await services.timelines.timelineOf(body.id), at)) return { status: 201 };
   const os: Os = { os_type: body.os_type, distro: body.os_distro, version: body.os_version };
   await recordApiEvent(services, request, 'api.instance.create', body, {
     kind: 'instance.created',
@@ -46,7 +35,7 @@ export async function deleteInstance({
   body,
   request,
   services,
-}: Context<typeof instanceParams, BodyOf<typeof deleteBody>>): Promise<ApiResult> {
+}: ContextOf<'deleteInstance'>): Promise<ApiResult> {
   const entityId = params.instance_id;
   // Almanach looks for the running instance before it reads the date.
   await activeVersionOf(services, entityId, 'instance', `InstanceId: ${entityId} Not Found`);
@@ -67,7 +56,7 @@ export async function resizeInstance({
   body,
   request,
   services,
-}: Context<typeof instanceParams, BodyOf<typeof resizeInstanceBody>>): Promise<ApiResult> {
+}: ContextOf<'resizeInstance'>): Promise<ApiResult> {
   const at = parseBodyDate(body.date);
   await activeVersionOf(services, params.instance_id, 'instance');
   await recordApiEvent(services, request, 'api.instance.resize', body, {
@@ -84,7 +73,7 @@ export async function rebuildInstance({
   body,
   request,
   services,
-}: Context<typeof instanceParams, BodyOf<typeof rebuildInstanceBody>>): Promise<ApiResult> {
+}: ContextOf<'rebuildInstance'>): Promise<ApiResult> {
   const at = parseBodyDate(body.rebuild_date);
   await activeVersionOf(services, params.instance_id, 'instance');
   const os: Os = { os_type: body.os_type, distro: body.distro, version: body.version };

@@ -1,7 +1,7 @@
 import type { EntityType, EntityVersion } from '#domain/entity';
 import type { EntityEvent } from '#domain/events';
+import type { LoggedEvent } from '#domain/logged-event';
 import { type IngestReport, recordEntityEvent } from '#ingest/ingest-batch';
-import type { LoggedNotification } from '#ingest/ports';
 import { EntityNotFoundError } from '../errors.ts';
 import type { ApiRequest } from '../request.ts';
 import type { ApiServices } from '../services.ts';
@@ -16,7 +16,7 @@ export function loggedRequest(
   request: ApiRequest,
   eventType: string,
   body: unknown,
-): LoggedNotification {
+): LoggedEvent {
   return {
     messageId: `api-${request.requestId}`,
     eventType,
@@ -50,8 +50,7 @@ export async function activeVersionOf<Type extends EntityType>(
   entityType: Type,
   notFoundMessage = `Entity ${entityId} not found`,
 ): Promise<Extract<EntityVersion, { entity_type: Type }>> {
-  const head = await services.entities.readHead(entityId);
-  const active = head?.active;
+  const { active } = await services.timelines.timelineOf(entityId);
   if (!active || !isOfType(active, entityType)) throw new EntityNotFoundError(notFoundMessage);
   return active;
 }

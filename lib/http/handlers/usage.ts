@@ -4,8 +4,9 @@ import { type Period, type ProjectUsage, projectUsage, usageByProject } from '#d
 import type { CsvTable } from '../csv.ts';
 import { ValidationError } from '../errors.ts';
 import { encodeCursor, nextPageHeaders, type PageQuery, pageOf } from '../pagination.ts';
-import type { ApiResult, RouteContext } from '../route-spec.ts';
-import type { periodQuery, projectParams } from '../schemas.ts';
+import type { ApiResult } from '../route-spec.ts';
+import type { ContextOf } from '../route-table.ts';
+import type { periodQuery } from '../schemas.ts';
 import { periodOf } from './entities.ts';
 
 /**
@@ -60,7 +61,7 @@ export async function getProjectUsage({
   params,
   query,
   services,
-}: RouteContext<z.output<typeof projectParams>, Query, undefined>): Promise<ApiResult> {
+}: ContextOf<'getProjectUsage'>): Promise<ApiResult> {
   const period = checkedPeriod(query, services.now());
   const { versions } = await services.queries.overlapping({ projectId: params.project_id, ...period });
   const usage = projectUsage(params.project_id, versions, period, services.now());
@@ -69,11 +70,7 @@ export async function getProjectUsage({
 
 const projectPosition = z.object({ projectId: z.string() });
 
-export async function getUsage({
-  query,
-  request,
-  services,
-}: RouteContext<unknown, Query, undefined>): Promise<ApiResult> {
+export async function getUsage({ query, request, services }: ContextOf<'getUsage'>): Promise<ApiResult> {
   const period = checkedPeriod(query, services.now());
   const page = pageOf(query, services.maxPageSize, projectPosition);
   const { projectIds, more } = await services.queries.projectsOverlapping(period.start, period.end, {

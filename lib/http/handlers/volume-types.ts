@@ -2,10 +2,9 @@ import { z } from 'zod';
 import { recordVolumeType } from '#ingest/ingest-batch';
 import { VolumeTypeNotFoundError } from '../errors.ts';
 import { nextPageHeaders, pageOf } from '../pagination.ts';
-import type { ApiResult, RouteContext } from '../route-spec.ts';
-import type { createVolumeTypeBody, pageQuery, volumeTypeParams } from '../schemas.ts';
+import type { ApiResult } from '../route-spec.ts';
+import type { ContextOf } from '../route-table.ts';
 import { volumeTypeJson, volumeTypesCsv } from '../serialize.ts';
-import type { BodyOf } from './body-of.ts';
 import { loggedRequest } from './record.ts';
 
 const typePosition = z.object({ typeId: z.string() });
@@ -14,7 +13,7 @@ export async function listVolumeTypes({
   query,
   request,
   services,
-}: RouteContext<unknown, z.output<typeof pageQuery>, undefined>): Promise<ApiResult> {
+}: ContextOf<'listVolumeTypes'>): Promise<ApiResult> {
   const page = pageOf(query, services.maxPageSize, typePosition);
   const { types, more } = await services.volumeTypes.list(
     page && { limit: page.limit, after: page.after?.typeId },
@@ -28,9 +27,7 @@ export async function listVolumeTypes({
   };
 }
 
-type TypeContext = RouteContext<z.output<typeof volumeTypeParams>, unknown, undefined>;
-
-export async function getVolumeType({ params, services }: TypeContext): Promise<ApiResult> {
+export async function getVolumeType({ params, services }: ContextOf<'getVolumeType'>): Promise<ApiResult> {
   const type = await services.volumeTypes.get(params.type_id);
   if (!type) throw new VolumeTypeNotFoundError(params.type_id);
   return { status: 200, json: volumeTypeJson(type) };
@@ -41,7 +38,7 @@ export async function createVolumeType({
   body,
   request,
   services,
-}: RouteContext<unknown, unknown, BodyOf<typeof createVolumeTypeBody>>): Promise<ApiResult> {
+}: ContextOf<'createVolumeType'>): Promise<ApiResult> {
   const logged = loggedRequest(services, request, 'api.volume_type.create', body);
   await recordVolumeType(services.writers, logged, { id: body.type_id, name: body.type_name });
   return { status: 201 };
@@ -51,7 +48,11 @@ export async function createVolumeType({
  * Logged like any write, then removed. Volumes keep the name they were recorded with, as in Almanach
  * (versions store the type's name, not a reference to it).
  */
-export async function deleteVolumeType({ params, request, services }: TypeContext): Promise<ApiResult> {
+export async function deleteVolumeType({
+  params,
+  request,
+  services,
+}: ContextOf<'deleteVolumeType'>): Promise<ApiResult> {
   if (!(await services.volumeTypes.get(params.type_id))) throw new VolumeTypeNotFoundError(params.type_id);
   const logged = loggedRequest(services, request, 'api.volume_type.delete', { type_id: params.type_id });
   const { failed } = await services.writers.ports.appendEvents([

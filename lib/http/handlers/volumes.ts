@@ -1,30 +1,19 @@
-import type { z } from 'zod';
+import { hasFresherVersion } from '#domain/timeline';
 import { parseBodyDate } from '../almanach-dates.ts';
 import { VolumeTypeNotFoundError } from '../errors.ts';
-import type { ApiResult, RouteContext } from '../route-spec.ts';
-import type {
-  attachmentsBody,
-  createVolumeBody,
-  deleteBody,
-  projectParams,
-  resizeVolumeBody,
-  volumeParams,
-} from '../schemas.ts';
-import type { BodyOf } from './body-of.ts';
+import type { ApiResult } from '../route-spec.ts';
+import type { ContextOf } from '../route-table.ts';
 import { activeVersionOf, recordApiEvent } from './record.ts';
-
-type Context<Params extends z.ZodType, Body> = RouteContext<z.output<Params>, unknown, Body>;
 
 export async function createVolume({
   params,
   body,
   request,
   services,
-}: Context<typeof projectParams, BodyOf<typeof createVolumeBody>>): Promise<ApiResult> {
+}: ContextOf<'createVolume'>): Promise<ApiResult> {
   const at = parseBodyDate(body.start);
-  const head = await services.entities.readHead(body.volume_id);
   // Almanach returns early, before looking the type up, when a fresher version exists.
-  if (head?.active && head.active.last_event > at) return { status: 201 };
+  if (hasFresherVersion(await services.timelines.timelineOf(body.volume_id), at)) return { status: 201 };
   if (body.volume_type !== null && !(await services.volumeTypes.get(body.volume_type))) {
     throw new VolumeTypeNotFoundError(body.volume_type);
   }
@@ -46,7 +35,7 @@ export async function deleteVolume({
   body,
   request,
   services,
-}: Context<typeof volumeParams, BodyOf<typeof deleteBody>>): Promise<ApiResult> {
+}: ContextOf<'deleteVolume'>): Promise<ApiResult> {
   const entityId = params.volume_id;
   const at = parseBodyDate(body.date);
   // Almanach's delete_volume goes through get_active_entity, as resize, attach and detach do: an API call
@@ -65,7 +54,7 @@ export async function resizeVolume({
   body,
   request,
   services,
-}: Context<typeof volumeParams, BodyOf<typeof resizeVolumeBody>>): Promise<ApiResult> {
+}: ContextOf<'resizeVolume'>): Promise<ApiResult> {
   const at = parseBodyDate(body.date);
   await activeVersionOf(services, params.volume_id, 'volume');
   await recordApiEvent(services, request, 'api.volume.resize', body, {
@@ -84,7 +73,7 @@ export function changeAttachments(kind: 'volume.attached' | 'volume.detached') {
     body,
     request,
     services,
-  }: Context<typeof volumeParams, BodyOf<typeof attachmentsBody>>): Promise<ApiResult> => {
+  }: ContextOf<'attachVolume' | 'detachVolume'>): Promise<ApiResult> => {
     const at = parseBodyDate(body.date);
     await activeVersionOf(services, params.volume_id, 'volume');
     await recordApiEvent(services, request, eventType, body, {

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
-import { ApiError, MethodNotAllowedError } from '../errors.ts';
+import { asError } from '#observability/thrown';
+import { apiErrorOf, MethodNotAllowedError } from '../errors.ts';
 import type { ApiEvent } from '../request.ts';
 import { errorResponse, type HttpResponse, internalErrorResponse } from '../response.ts';
 
@@ -15,18 +16,19 @@ export function errorMapper({ logger }: { logger: Logger }): MiddlewareObj<ApiEv
       const { event, error } = request;
       const method = event.requestContext.http.method.toUpperCase();
       const context = { request_id: event.requestContext.requestId, route_key: event.routeKey, method };
-      if (error instanceof ApiError) {
-        logger.warn(`request refused: ${error.name}`, {
+      const refusal = apiErrorOf(error);
+      if (refusal) {
+        logger.warn(`request refused: ${refusal.name}`, {
           ...context,
-          status: error.status,
-          reason: error.message,
+          status: refusal.status,
+          reason: refusal.message,
         });
         const headers =
-          error instanceof MethodNotAllowedError ? { allow: error.allowed.join(', ') } : undefined;
-        request.response = errorResponse(error, method, headers);
+          refusal instanceof MethodNotAllowedError ? { allow: refusal.allowed.join(', ') } : undefined;
+        request.response = errorResponse(refusal, method, headers);
         return;
       }
-      logger.error('request failed', { ...context, error: error instanceof Error ? error : String(error) });
+      logger.error('request failed', { ...context, error: asError(error) });
       request.response = internalErrorResponse(method);
     },
   };
