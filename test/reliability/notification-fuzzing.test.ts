@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mappingOptionsFrom } from '#config/ingest-settings';
-import { instanceCreated, rabbitBody } from '#dev/simulator/notifications';
+import { instanceCreated } from '#dev/simulator/nova';
+import { rabbitBody } from '#dev/simulator/oslo-envelope';
 import { MalformedNotificationError } from '#domain/errors';
 import { type MappedNotification, mapNotification } from '#domain/mapping';
 import { parseNotification } from '#domain/notification';
