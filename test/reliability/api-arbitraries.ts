@@ -192,9 +192,14 @@ function changed(body: Record<string, unknown>, changes: readonly BodyChange[]):
   return copy;
 }
 
+/** A body the route accepts on the seeded store; `{}` for a route that reads none. */
+export function validBodyOf(route: Route): Record<string, unknown> {
+  return VALID_BODIES[route.name] ?? {};
+}
+
 /** The raw body of a request to the route: valid, changed, any JSON, garbage, or none. */
 function bodyFor(route: Route): fc.Arbitrary<string | undefined> {
-  const valid = VALID_BODIES[route.name] ?? {};
+  const valid = validBodyOf(route);
   return fc.oneof(
     { arbitrary: fc.constant(JSON.stringify(valid)), weight: 1 },
     {
