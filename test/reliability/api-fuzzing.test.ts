@@ -107,6 +107,6 @@ describe.each(Object.entries(RUNS))('the %s routes', (group, runs) => {
       await annotate(summary);
       expect(answers.of('2xx'), summary).toBeGreaterThan(0);
     },
-    fuzzTimeout(runs.numRuns, 200),
+    fuzzTimeout(runs.numRuns, 400),
   );
 });
