@@ -22,7 +22,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { envInteger } from '#dev/benchmarking/harness';
 import { percentile, publish, ratio, round } from '#dev/benchmarking/report';
 import { simulateCloud } from '#dev/simulator/cloud';
-import { instanceCreated } from '#dev/simulator/notifications';
+import { instanceCreated } from '#dev/simulator/nova';
 import { openRabbitSink } from '#dev/simulator/sinks';
 import { expectedUsage } from '#dev/simulator/truth';
 import { verifyUsage } from '#dev/simulator/verify';

@@ -35,13 +35,8 @@ import {
 } from '#dev/benchmarking/harness';
 import { type BenchDatabase, CommandCounter, inFreshDatabase } from '#dev/benchmarking/mongo';
 import { percentile, publish, type Row, ratio, round } from '#dev/benchmarking/report';
-import {
-  type OsloMessage,
-  rabbitBody,
-  volumeCreated,
-  volumeResized,
-  volumeTypeCreated,
-} from '#dev/simulator/notifications';
+import { volumeCreated, volumeResized, volumeTypeCreated } from '#dev/simulator/cinder';
+import { type OsloMessage, rabbitBody } from '#dev/simulator/oslo-envelope';
 import { SeededDraws } from '#dev/simulator/random';
 import { ingestContextFor } from '#ingest/compose';
 import { type IngestReport, type IngestResult, ingestNotification } from '#ingest/ingest-batch';

@@ -34,7 +34,7 @@ import { type BenchDatabase, CommandCounter, inFreshDatabase } from '#dev/benchm
 import { publish, type Row, ratio, round } from '#dev/benchmarking/report';
 import type { FerretdbBackend } from '#dev/ferretdb/server';
 import { simulateCloud } from '#dev/simulator/cloud';
-import { rabbitBody } from '#dev/simulator/notifications';
+import { rabbitBody } from '#dev/simulator/oslo-envelope';
 import { SeededDraws, shuffled } from '#dev/simulator/random';
 import { ingestContextFor } from '#ingest/compose';
 import { createSqsIngestHandler, type SqsIngestHandler } from '#ingest/sqs-batch-handler';

@@ -1,11 +1,4 @@
 import {
-  instanceCreated,
-  instanceCreateFailed,
-  instanceDeleted,
-  instanceRebuilt,
-  instanceResized,
-  type OsloMessage,
-  unrelatedEvent,
   volumeAttached,
   volumeCreated,
   volumeDeleted,
@@ -13,9 +6,18 @@ import {
   volumeResized,
   volumeTypeCreated,
   volumeUpdated,
-} from './notifications.ts';
+} from './cinder.ts';
+import {
+  instanceCreated,
+  instanceCreateFailed,
+  instanceDeleted,
+  instanceRebuilt,
+  instanceResized,
+} from './nova.ts';
+import type { OsloMessage } from './oslo-envelope.ts';
 import { SeededDraws } from './random.ts';
 import type { Os, SimulatedEntity } from './truth.ts';
+import { unrelatedEvent } from './unrelated-event.ts';
 
 export type Service = 'nova' | 'cinder';
 

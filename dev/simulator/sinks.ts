@@ -5,7 +5,7 @@ import { messageAttributes } from '#bridge/outgoing-message';
 import { errorMessage } from '#observability/thrown';
 import { resolveQueueUrl } from '#queue/queue-url';
 import type { Service, SimulatedNotification } from './cloud.ts';
-import { rabbitBody } from './notifications.ts';
+import { rabbitBody } from './oslo-envelope.ts';
 
 /** Where simulated notifications go. `send` resolves once the destination accepted the whole batch. */
 export interface NotificationSink {

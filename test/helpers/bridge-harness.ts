@@ -11,7 +11,9 @@ import {
 import type { Topology } from '#amqp/topology';
 import { type BridgeConfig, bridgeConfigSchema } from '#config/bridge-schema';
 import { loadConfig } from '#config/schema';
-import { instanceCreated, rabbitBody, volumeCreated } from '#dev/simulator/notifications';
+import { volumeCreated } from '#dev/simulator/cinder';
+import { instanceCreated } from '#dev/simulator/nova';
+import { rabbitBody } from '#dev/simulator/oslo-envelope';
 import { RABBITMQ_URL, type TestRabbit, topologyEnvironment } from './rabbitmq.ts';
 
 /** Silent unless TEST_LOG_LEVEL asks (e.g. TEST_LOG_LEVEL=DEBUG to watch the bridge in a failing test). */

@@ -1,7 +1,10 @@
 import type { EntityEvent, RecordedEvent } from '#domain/events';
 import type { FoldRules } from '#domain/rules';
 
-/** Domain events for the pure fold tests; notification-level tests use ./notifications.ts instead. */
+/**
+ * Domain events for the pure fold tests; notification-level tests use the simulator's Nova and Cinder
+ * builders instead.
+ */
 export const T0 = new Date('2016-11-24T15:00:00.000Z');
 
 export const at = (secondsAfterT0: number): Date => new Date(T0.getTime() + secondsAfterT0 * 1000);

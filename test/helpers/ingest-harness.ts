@@ -4,7 +4,7 @@ import type { Db } from 'mongodb';
 import { inject } from 'vitest';
 import { loadConfig, type RulesConfig, rulesConfigSchema, storeConfigSchema } from '#config/schema';
 import { type IngestWorkers, startIngestWorkers } from '#dev/local/ingest-workers';
-import { type OsloMessage, rabbitBody } from '#dev/simulator/notifications';
+import { type OsloMessage, rabbitBody } from '#dev/simulator/oslo-envelope';
 import type { EntityVersion } from '#domain/entity';
 import { ingestContextFor } from '#ingest/compose';
 import { type IngestContext, type IngestReport, ingestNotification } from '#ingest/ingest-batch';

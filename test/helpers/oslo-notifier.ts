@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Topology } from '#amqp/topology';
-import type { OsloMessage } from '#dev/simulator/notifications';
+import type { OsloMessage } from '#dev/simulator/oslo-envelope';
 import { RABBITMQ_URL } from './rabbitmq.ts';
 
 /** Debian's python3-oslo.messaging is installed for the system Python, not for a pyenv or venv one. */

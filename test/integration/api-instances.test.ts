@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { instanceCreated, instanceDeleted, instanceResized } from '#dev/simulator/notifications';
+import { instanceCreated, instanceDeleted, instanceResized } from '#dev/simulator/nova';
 import { startTestApi, type TestApi, versionsIn } from '#test/helpers/api-harness';
 
 let api: TestApi;

@@ -1,13 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  instanceCreated,
-  instanceDeleted,
-  volumeAttached,
-  volumeCreated,
-  volumeTypeCreated,
-} from '#dev/simulator/notifications';
+import { volumeAttached, volumeCreated, volumeTypeCreated } from '#dev/simulator/cinder';
+import { instanceCreated, instanceDeleted } from '#dev/simulator/nova';
 import { startTestApi, type TestApi } from '#test/helpers/api-harness';
 
 let api: TestApi;

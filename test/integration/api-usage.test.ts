@@ -2,16 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
-  instanceCreated,
-  instanceDeleted,
-  instanceResized,
   volumeAttached,
   volumeCreated,
   volumeDeleted,
   volumeDetached,
   volumeResized,
   volumeTypeCreated,
-} from '#dev/simulator/notifications';
+} from '#dev/simulator/cinder';
+import { instanceCreated, instanceDeleted, instanceResized } from '#dev/simulator/nova';
 import { startTestApi, type TestApi } from '#test/helpers/api-harness';
 
 let api: TestApi;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { volumeAttached, volumeCreated, volumeDetached } from '#dev/simulator/notifications';
+import { volumeAttached, volumeCreated, volumeDetached } from '#dev/simulator/cinder';
 import { startTestApi, type TestApi, versionsIn } from '#test/helpers/api-harness';
 
 let api: TestApi;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Bridge } from '#bridge/bridge';
-import { instanceCreated, rabbitBody } from '#dev/simulator/notifications';
+import { instanceCreated } from '#dev/simulator/nova';
+import { rabbitBody } from '#dev/simulator/oslo-envelope';
 import { missing, SqsCollector, SteadyPublisher } from '#test/helpers/bridge-harness';
 import { useBridgeTestbed } from '#test/helpers/bridge-testbed';
 import { forceCloseConnections } from '#test/helpers/rabbitmq';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEAD_LETTER_HEADERS } from '#amqp/dead-letter';
 import { ATTRIBUTE_NAMES } from '#bridge/outgoing-message';
-import { instanceCreated, rabbitBody } from '#dev/simulator/notifications';
+import { instanceCreated } from '#dev/simulator/nova';
+import { rabbitBody } from '#dev/simulator/oslo-envelope';
 import { createSqsClient } from '#queue/sqs-client';
 import { missing, notificationBodies, SqsCollector } from '#test/helpers/bridge-harness';
 import { useBridgeTestbed } from '#test/helpers/bridge-testbed';

@@ -2,8 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { volumeCreated } from '#dev/simulator/cinder';
 import { simulateCloud } from '#dev/simulator/cloud';
-import { instanceCreated, rabbitBody, volumeCreated } from '#dev/simulator/notifications';
+import { instanceCreated } from '#dev/simulator/nova';
+import { rabbitBody } from '#dev/simulator/oslo-envelope';
 import {
   entityCollection,
   ingestorFor,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateCloud } from '#dev/simulator/cloud';
-import { type OsloMessage, rabbitBody } from '#dev/simulator/notifications';
+import { type OsloMessage, rabbitBody } from '#dev/simulator/oslo-envelope';
 import { shuffled } from '#dev/simulator/random';
 import {
   entityCollection,

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { instanceCreated, osloEnvelope, rabbitBody, volumeCreated } from '#dev/simulator/notifications';
+import { volumeCreated } from '#dev/simulator/cinder';
+import { instanceCreated } from '#dev/simulator/nova';
+import { osloEnvelope, rabbitBody } from '#dev/simulator/oslo-envelope';
 import {
   ingestorFor,
   openTestStore,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startFerretdb, testFerretdbOptions } from '#dev/ferretdb/server';
 import { simulateCloud } from '#dev/simulator/cloud';
-import { rabbitBody } from '#dev/simulator/notifications';
+import { rabbitBody } from '#dev/simulator/oslo-envelope';
 import { HANDLED_EVENT_TYPES } from '#domain/mapping';
 import {
   entityCollection,

@@ -1,11 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  instanceCreated,
-  instanceDeleted,
-  instanceRebuilt,
-  instanceResized,
-  rabbitBody,
-  unrelatedEvent,
   volumeAttached,
   volumeCreated,
   volumeDeleted,
@@ -14,7 +8,10 @@ import {
   volumeResized,
   volumeTypeCreated,
   volumeUpdated,
-} from '#dev/simulator/notifications';
+} from '#dev/simulator/cinder';
+import { instanceCreated, instanceDeleted, instanceRebuilt, instanceResized } from '#dev/simulator/nova';
+import { rabbitBody } from '#dev/simulator/oslo-envelope';
+import { unrelatedEvent } from '#dev/simulator/unrelated-event';
 import { defaultRules, ingestorFor, openTestStore, type TestStore } from '#test/helpers/ingest-harness';
 
 const at = (iso: string) => new Date(iso);

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mappingOptionsFrom } from '#config/ingest-settings';
 import { loadConfig, rulesConfigSchema } from '#config/schema';
 import { type SimulatedNotification, simulateCloud } from '#dev/simulator/cloud';
-import { rabbitBody } from '#dev/simulator/notifications';
+import { rabbitBody } from '#dev/simulator/oslo-envelope';
 import { publishStream } from '#dev/simulator/publish';
 import { SeededDraws } from '#dev/simulator/random';
 import { expectedUsage } from '#dev/simulator/truth';

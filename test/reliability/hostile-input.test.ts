@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { instanceCreated, type OsloMessage, rabbitBody } from '#dev/simulator/notifications';
+import { instanceCreated } from '#dev/simulator/nova';
+import { type OsloMessage, rabbitBody } from '#dev/simulator/oslo-envelope';
 import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
 import { startTestApi, type TestApi } from '#test/helpers/api-harness';
 import { defaultRules, ingestorFor, silentLogger } from '#test/helpers/ingest-harness';

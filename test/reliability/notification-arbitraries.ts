@@ -1,12 +1,5 @@
 import fc from 'fast-check';
 import {
-  instanceCreated,
-  instanceDeleted,
-  instanceRebuilt,
-  instanceResized,
-  type OsloMessage,
-  rabbitBody,
-  unrelatedEvent,
   volumeAttached,
   volumeCreated,
   volumeDeleted,
@@ -15,7 +8,10 @@ import {
   volumeResized,
   volumeTypeCreated,
   volumeUpdated,
-} from '#dev/simulator/notifications';
+} from '#dev/simulator/cinder';
+import { instanceCreated, instanceDeleted, instanceRebuilt, instanceResized } from '#dev/simulator/nova';
+import { type OsloMessage, rabbitBody } from '#dev/simulator/oslo-envelope';
+import { unrelatedEvent } from '#dev/simulator/unrelated-event';
 
 /**
  * Notification bodies for fuzzing the ingest: real Nova/Cinder messages (the simulator's builders) with

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mappingOptionsFrom } from '#config/ingest-settings';
-import { instanceCreated, rabbitBody } from '#dev/simulator/notifications';
+import { instanceCreated } from '#dev/simulator/nova';
+import { rabbitBody } from '#dev/simulator/oslo-envelope';
 import { MalformedNotificationError } from '#domain/errors';
 import { type MappedNotification, mapNotification } from '#domain/mapping';
 import { parseNotification } from '#domain/notification';
@@ -9,6 +10,7 @@ import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
 import { startTestApi, type TestApi } from '#test/helpers/api-harness';
 import { defaultRules, ingestorFor, silentLogger, type TestIngestor } from '#test/helpers/ingest-harness';
 import { lambdaContext, sqsEvent } from '#test/helpers/sqs-records';
+import { fuzzRuns, fuzzTimeout } from './fuzz-budget.ts';
 import { arbitraryBody, hostileStoredBody, mutatedBody, realBody } from './notification-arbitraries.ts';
 
 /**
@@ -54,17 +56,24 @@ function mapsOrRefusesClearly(body: string): void {
   if ('refused' in outcome) expectClearReason(outcome.refused);
 }
 
-describe('the notification parser and mapping', () => {
+// The largest of the parser budgets below, at about 2.5 ms a case.
+describe('the notification parser and mapping', { timeout: fuzzTimeout(fuzzRuns(5_000), 10) }, () => {
   it('refuses arbitrary text and JSON with a MalformedNotificationError and a reason, never another error', () => {
-    fc.assert(fc.property(arbitraryBody, mapsOrRefusesClearly), { seed: 20_240_601, numRuns: 5_000 });
+    fc.assert(fc.property(arbitraryBody, mapsOrRefusesClearly), {
+      seed: 20_240_601,
+      numRuns: fuzzRuns(5_000),
+    });
   });
 
   it('maps mutated real notifications or refuses them with a reason, never another error', () => {
-    fc.assert(fc.property(mutatedBody, mapsOrRefusesClearly), { seed: 20_240_602, numRuns: 5_000 });
+    fc.assert(fc.property(mutatedBody, mapsOrRefusesClearly), { seed: 20_240_602, numRuns: fuzzRuns(5_000) });
   });
 
   it('maps real notifications with a hostile value in a stored field or refuses them with a reason', () => {
-    fc.assert(fc.property(hostileStoredBody, mapsOrRefusesClearly), { seed: 20_240_605, numRuns: 3_000 });
+    fc.assert(fc.property(hostileStoredBody, mapsOrRefusesClearly), {
+      seed: 20_240_605,
+      numRuns: fuzzRuns(3_000),
+    });
   });
 
   it('maps every unmutated real notification', () => {
@@ -72,7 +81,7 @@ describe('the notification parser and mapping', () => {
       fc.property(realBody, (body) => {
         expect(parseAndMap(body)).toHaveProperty('accepted');
       }),
-      { seed: 20_240_603, numRuns: 1_000 },
+      { seed: 20_240_603, numRuns: fuzzRuns(1_000) },
     );
   });
 });
@@ -92,7 +101,11 @@ describe('the SQS ingest handler over the store', () => {
     await api.close();
   });
 
-  it('stores what the parser accepts and dead-letters what it refuses, leaving the store unchanged', async () => {
+  const handlerRuns = fuzzRuns(400);
+
+  it('stores what the parser accepts and dead-letters what it refuses, leaving the store unchanged', {
+    timeout: fuzzTimeout(handlerRuns, 300),
+  }, async () => {
     const handler = createSqsIngestHandler({ ingest: ingestor.context, logger, metrics: ingestor.metrics });
     // Powertools fails a batch whose every record failed as a whole: a good record keeps it partial, and
     // stored beforehand, it is a duplicate that changes nothing.
@@ -119,7 +132,7 @@ describe('the SQS ingest handler over the store', () => {
           expect(await api.snapshot()).toEqual(before);
         }
       }),
-      { seed: 20_240_604, numRuns: 400 },
+      { seed: 20_240_604, numRuns: handlerRuns },
     );
     expect(ingestor.metrics.get('MalformedNotifications')).toBeGreaterThan(0);
     expect(ingestor.metrics.get('EventsApplied')).toBeGreaterThan(0);

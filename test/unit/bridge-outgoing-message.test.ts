@@ -5,7 +5,8 @@ import {
   sqsMessageBytes,
   toOutgoingMessage,
 } from '#bridge/outgoing-message';
-import { instanceCreated, rabbitBody } from '#dev/simulator/notifications';
+import { instanceCreated } from '#dev/simulator/nova';
+import { rabbitBody } from '#dev/simulator/oslo-envelope';
 
 const metadata = { exchange: 'nova', routingKey: 'almanach.info' };
 const LIMIT = 262_144;

@@ -3,17 +3,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { foldSettingsFrom, mappingOptionsFrom } from '#config/ingest-settings';
 import { loadConfig, rulesConfigSchema } from '#config/schema';
+import { volumeCreated, volumeTypeCreated } from '#dev/simulator/cinder';
 import { simulateCloud } from '#dev/simulator/cloud';
-import {
-  instanceCreated,
-  instanceDeleted,
-  instanceResized,
-  type OsloMessage,
-  rabbitBody,
-  unrelatedEvent,
-  volumeCreated,
-  volumeTypeCreated,
-} from '#dev/simulator/notifications';
+import { instanceCreated, instanceDeleted, instanceResized } from '#dev/simulator/nova';
+import { type OsloMessage, rabbitBody } from '#dev/simulator/oslo-envelope';
+import { unrelatedEvent } from '#dev/simulator/unrelated-event';
 import type { IngestContext } from '#ingest/ingest-batch';
 import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
 import { CountingSink } from '#observability/ingest-metrics';

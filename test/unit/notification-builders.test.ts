@@ -1,18 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_TIMES,
-  formatNovaTimestamp,
-  formatPyIsoformat,
-  formatPyStr,
-  formatStrtime,
-  instanceCreated,
-  instanceDeleted,
-  instanceRebuilt,
-  instanceResized,
-  type OsloMessage,
-  osloEnvelope,
-  rabbitBody,
-  unrelatedEvent,
   volumeAttached,
   volumeCreated,
   volumeDeleted,
@@ -21,7 +8,17 @@ import {
   volumeResized,
   volumeTypeCreated,
   volumeUpdated,
-} from '#dev/simulator/notifications';
+} from '#dev/simulator/cinder';
+import { DEFAULT_TIMES } from '#dev/simulator/defaults';
+import { instanceCreated, instanceDeleted, instanceRebuilt, instanceResized } from '#dev/simulator/nova';
+import { type OsloMessage, osloEnvelope, rabbitBody } from '#dev/simulator/oslo-envelope';
+import {
+  formatNovaTimestamp,
+  formatPyIsoformat,
+  formatPyStr,
+  formatStrtime,
+} from '#dev/simulator/python-dates';
+import { unrelatedEvent } from '#dev/simulator/unrelated-event';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const OSLO_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/;

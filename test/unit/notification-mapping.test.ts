@@ -2,14 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { mappingOptionsFrom } from '#config/ingest-settings';
 import { loadConfig, rulesConfigSchema } from '#config/schema';
 import {
-  instanceCreated,
-  instanceDeleted,
-  instanceRebuilt,
-  instanceResized,
-  type OsloMessage,
-  osloEnvelope,
-  rabbitBody,
-  unrelatedEvent,
   volumeAttached,
   volumeCreated,
   volumeDeleted,
@@ -18,7 +10,10 @@ import {
   volumeResized,
   volumeTypeCreated,
   volumeUpdated,
-} from '#dev/simulator/notifications';
+} from '#dev/simulator/cinder';
+import { instanceCreated, instanceDeleted, instanceRebuilt, instanceResized } from '#dev/simulator/nova';
+import { type OsloMessage, osloEnvelope, rabbitBody } from '#dev/simulator/oslo-envelope';
+import { unrelatedEvent } from '#dev/simulator/unrelated-event';
 import { formatAlmanachDate, parseLenientDate } from '#domain/dates';
 import { MalformedNotificationError } from '#domain/errors';
 import { HANDLED_EVENT_TYPES, type MappedNotification, mapNotification } from '#domain/mapping';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { foldSettingsFrom, mappingOptionsFrom } from '#config/ingest-settings';
 import { ingestConfigSchema, loadConfig } from '#config/schema';
 import { type CloudOptions, type SimulatedCloud, simulateCloud } from '#dev/simulator/cloud';
-import { rabbitBody } from '#dev/simulator/notifications';
+import { rabbitBody } from '#dev/simulator/oslo-envelope';
 import { type ExpectedUsage, expectedUsage } from '#dev/simulator/truth';
 import { differencesOf } from '#dev/simulator/verify';
 import type { EntityVersion } from '#domain/entity';
