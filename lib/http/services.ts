@@ -11,10 +11,13 @@ import { MongoIngestStore } from '#store/ingest-store';
 import type { Store } from '#store/mongo-client';
 import { VolumeTypeRepository } from '#store/volume-types';
 import packageJson from '../../package.json' with { type: 'json' };
+import { cachedEntityCounts, type EntityCounts } from './entity-counts.ts';
 
 /** What route handlers use: the store's read side, the event writers shared with ingest, and settings. */
 export interface ApiServices {
   queries: EntityQueries;
+  /** GET /info's counts, cached briefly. */
+  entityCounts: () => Promise<EntityCounts>;
   /** Entity heads as stored: the running version a write applies to. */
   entities: { readHead(entityId: string): Promise<EntityHead | null> };
   volumeTypes: VolumeTypeRepository;
@@ -37,14 +40,17 @@ export interface ApiServicesOptions {
 
 export function createApiServices({ store, config, logger, metrics, now }: ApiServicesOptions): ApiServices {
   const { collections } = store;
+  const queries = new EntityQueries(collections);
+  const clock = now ?? (() => new Date());
   return {
-    queries: new EntityQueries(collections),
+    queries,
+    entityCounts: cachedEntityCounts(queries, clock),
     entities: new MongoIngestStore(collections),
     volumeTypes: new VolumeTypeRepository(collections),
     writers: ingestContextFor(store, config, metrics),
     mapping: mappingOptionsFrom(config),
     logger,
-    now: now ?? (() => new Date()),
+    now: clock,
     version: packageJson.version,
     maxPageSize: config.API_MAX_PAGE_SIZE,
   };
