@@ -8,9 +8,9 @@ import { CountingSink, type MetricSink } from '#observability/ingest-metrics';
 import type { Store } from '#store/mongo-client';
 import { type ApiHandler, createApiHandler } from './api-handler.ts';
 import { tokenValidatorFor } from './auth/strategy.ts';
-import type { TokenValidator } from './auth/token-validator.ts';
+import type { TokenValidator, Verdict } from './auth/token-validator.ts';
 import { PayloadTooLargeError } from './errors.ts';
-import { Router } from './path-matcher.ts';
+import { type RouteMatch, Router } from './path-matcher.ts';
 import type { ApiEvent } from './request.ts';
 import { errorResponse, type HttpResponse, internalErrorResponse } from './response.ts';
 import { ROUTES } from './route-table.ts';
@@ -86,6 +86,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   };
 }
 
+interface Arrival {
+  method: string;
+  url: URL;
+  match: RouteMatch;
+  headers: Record<string, string>;
+  /** The token check's, for a route that needs a token. */
+  verdict: Verdict | undefined;
+  body: string;
+}
+
 class LocalGateway {
   constructor(
     private readonly handler: ApiHandler,
@@ -98,9 +108,22 @@ class LocalGateway {
   async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const method = (request.method ?? 'GET').toUpperCase();
     try {
-      const body = await readBody(request, this.maxBodyBytes);
-      const event = await this.eventOf(request, method, body);
-      send(response, await this.handler(event, lambdaContext(event.requestContext.requestId)));
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      const match = this.router.match(method, url.pathname);
+      const headers = headersOf(request);
+      const verdict =
+        match.type === 'route' && match.route.auth
+          ? await this.validator.validate(headers['x-auth-token'])
+          : undefined;
+      // Refused before its body is read: an anonymous client cannot make the API parse anything.
+      const refused = verdict !== undefined && verdict !== 'accepted';
+      const body = refused ? '' : await readBody(request, this.maxBodyBytes);
+      const event = this.eventOf(request, { method, url, match, headers, verdict, body });
+      const answer = await this.handler(event, lambdaContext(event.requestContext.requestId));
+      if (!refused) return send(response, answer);
+      // What the client still sends is not read, so the connection cannot serve another request.
+      send(response, { ...answer, headers: { ...answer.headers, connection: 'close' } });
+      request.resume();
     } catch (error) {
       if (error instanceof PayloadTooLargeError) {
         // Stop reading what the client still sends, and tell it the connection will not be reused.
@@ -113,15 +136,13 @@ class LocalGateway {
     }
   }
 
-  private async eventOf(request: IncomingMessage, method: string, body: string): Promise<ApiEvent> {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    const match = this.router.match(method, url.pathname);
+  private eventOf(
+    request: IncomingMessage,
+    { method, url, match, headers, verdict, body }: Arrival,
+  ): ApiEvent {
     const routeKey = match.type === 'route' ? match.routeKey : '$default';
-    const headers = headersOf(request);
     const requestId = randomUUID();
     const now = new Date();
-    const needsToken = match.type === 'route' && match.route.auth;
-    const verdict = needsToken ? await this.validator.validate(headers['x-auth-token']) : 'refused';
     return {
       version: '2.0',
       routeKey,
@@ -147,7 +168,7 @@ class LocalGateway {
         stage: '$default',
         time: now.toISOString(),
         timeEpoch: now.getTime(),
-        authorizer: { lambda: needsToken ? { verdict } : {} },
+        authorizer: { lambda: verdict === undefined ? {} : { verdict } },
       },
       ...(body.length > 0 && { body }),
       isBase64Encoded: false,

@@ -28,8 +28,6 @@ export interface ApiRequest {
   /** Lower-case names. */
   headers: Record<string, string>;
   body: JsonBody;
-  /** The token check's verdict; anything but an explicit one reads as `refused`. */
-  verdict: Verdict;
 }
 
 const authorizerSchema = z.object({ verdict: z.enum(['accepted', 'forbidden', 'refused']) });
@@ -40,7 +38,6 @@ export function apiRequestOf(event: ApiEvent, pathParams: Record<string, string>
       value === undefined ? [] : [[name.toLowerCase(), value]],
     ),
   );
-  const verdict = authorizerSchema.safeParse(event.requestContext.authorizer?.lambda ?? {});
   return {
     requestId: event.requestContext.requestId,
     method: event.requestContext.http.method.toUpperCase(),
@@ -49,8 +46,13 @@ export function apiRequestOf(event: ApiEvent, pathParams: Record<string, string>
     query: new URLSearchParams(event.rawQueryString ?? ''),
     headers,
     body: event.jsonBody ?? parseJsonBody(event),
-    verdict: verdict.success ? verdict.data.verdict : 'refused',
   };
+}
+
+/** The token check's verdict carried by the event; anything but an explicit one reads as `refused`. */
+export function verdictOf(event: ApiEvent): Verdict {
+  const verdict = authorizerSchema.safeParse(event.requestContext.authorizer?.lambda ?? {});
+  return verdict.success ? verdict.data.verdict : 'refused';
 }
 
 export function bodyText(event: Pick<ApiEvent, 'body' | 'isBase64Encoded'>): string | undefined {
