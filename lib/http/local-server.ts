@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, BlockList, isIP } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import type { ApiConfig } from '#config/api-schema';
+import { ConfigError } from '#config/schema';
 import { CountingSink, type MetricSink } from '#observability/ingest-metrics';
 import type { Store } from '#store/mongo-client';
 import { type ApiHandler, createApiHandler } from './api-handler.ts';
@@ -40,6 +41,7 @@ export interface ApiServer {
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const { store, config } = options;
+  refuseDefaultKeyBeyondLoopback(config);
   const logger = options.logger ?? new Logger({ serviceName: 'almanach-api' });
   const services = createApiServices({
     store,
@@ -94,6 +96,29 @@ interface Arrival {
   /** The token check's, for a route that needs a token. */
   verdict: Verdict | undefined;
   body: string;
+}
+
+/** Almanach's default private key, known to anyone who read its documentation (or ours). */
+const DEFAULT_PRIVATE_KEY = 'secret';
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** The default key is for one machine: a server others can reach must be given a key of its own. */
+function refuseDefaultKeyBeyondLoopback(config: ApiConfig): void {
+  if (!config.AUTH_STRATEGY.includes('private_key') || isLoopback(config.API_HOST)) return;
+  const keys = config.ALMANACH_AUTH_TOKEN.split(/\r?\n/).map((key) => key.trim());
+  if (keys.includes(DEFAULT_PRIVATE_KEY))
+    throw new ConfigError(
+      `ALMANACH_AUTH_TOKEN: the default key '${DEFAULT_PRIVATE_KEY}' is refused when API_HOST (${config.API_HOST}) is not a loopback address; set a key of your own`,
+    );
+}
+
+function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  const version = isIP(host);
+  return version !== 0 && LOOPBACK.check(host, version === 4 ? 'ipv4' : 'ipv6');
 }
 
 class LocalGateway {
