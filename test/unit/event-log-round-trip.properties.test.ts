@@ -2,12 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mappingOptionsFrom } from '#config/ingest-settings';
 import { loadConfig, rulesConfigSchema } from '#config/schema';
-import type { OsloMessage } from '#dev/simulator/notifications';
 import { MalformedNotificationError } from '#domain/errors';
 import { entityEventSchema } from '#domain/events';
 import { mapNotification } from '#domain/mapping';
 import { parseNotification } from '#domain/notification';
-import { mutatedBody, realMessage } from '#test/reliability/notification-arbitraries';
+import { mutatedBody, realMessage, setAt } from '#test/reliability/notification-arbitraries';
 
 /**
  * The event log keeps each event as JSON and every re-fold reads it back through entityEventSchema: an
@@ -54,26 +53,9 @@ const edgeBody: fc.Arbitrary<string> = fc
   .map(({ message, field, value }) =>
     JSON.stringify({
       'oslo.version': '2.0',
-      'oslo.message': JSON.stringify(withValue(message, field, value)),
+      'oslo.message': JSON.stringify(setAt({ ...message }, field, value)),
     }),
   );
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function withValue(message: OsloMessage, path: readonly string[], value: unknown): Record<string, unknown> {
-  const copy: Record<string, unknown> = structuredClone({ ...message });
-  let owner = copy;
-  for (const key of path.slice(0, -1)) {
-    const next = owner[key];
-    if (!isRecord(next)) return copy;
-    owner = next;
-  }
-  const last = path.at(-1);
-  if (last !== undefined) owner[last] = value;
-  return copy;
-}
 
 function readsBackWhatItStores(body: string): void {
   let mapped: ReturnType<typeof mapNotification>;
