@@ -11,5 +11,5 @@ import { logger } from '#observability/logger';
 const config = loadConfig(authConfigSchema, await withResolvedApiSecrets());
 
 export const handler = middy(createAuthorizerHandler(tokenValidatorFor(config, { logger }), logger)).use(
-  injectLambdaContext(logger, { resetKeys: true }),
+  injectLambdaContext(logger, { resetKeys: true, logEvent: false }),
 );

@@ -16,5 +16,5 @@ const sink = powertoolsSink(metrics);
 export const handler = middy(
   createSqsIngestHandler({ ingest: ingestContextFor(store, config, sink), logger, metrics: sink }),
 )
-  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
   .use(logMetrics(metrics));

@@ -19,8 +19,17 @@ export async function withResolvedSecrets(
 
 function uriFrom(secret: string): string {
   if (!secret.trimStart().startsWith('{')) return secret.trim();
-  const parsed: unknown = JSON.parse(secret);
+  const parsed = parseJsonSecret(secret);
   if (parsed && typeof parsed === 'object' && 'uri' in parsed && typeof parsed.uri === 'string')
     return parsed.uri;
   throw new ConfigError('MONGODB_URI_SECRET_ARN: JSON secret without a string "uri" field');
+}
+
+/** JSON.parse's error quotes the text around the fault, which here is a credential on its way to a log. */
+function parseJsonSecret(secret: string): unknown {
+  try {
+    return JSON.parse(secret);
+  } catch {
+    throw new ConfigError('MONGODB_URI_SECRET_ARN: the secret starts with "{" but is not valid JSON');
+  }
 }

@@ -17,7 +17,25 @@ export function parseLenientDate(text: string): Date | undefined {
   const [h, mi, s] = [hour, minute, second].map(Number) as [number, number, number];
   const millis = Number(fraction.padEnd(3, '0').slice(0, 3));
   if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return undefined;
-  return new Date(Date.UTC(y, mo - 1, d, h, mi, s, millis) - zoneOffsetMillis(zone));
+  const local = new Date(0);
+  // Not Date.UTC, which would read years 0-99 as 1900-1999.
+  local.setUTCFullYear(y, mo - 1, d);
+  local.setUTCHours(h, mi, s, millis);
+  const date = new Date(local.getTime() - zoneOffsetMillis(zone));
+  return isKeptInstant(date) ? date : undefined;
+}
+
+/**
+ * The instants a date field may hold: UTC years 100 to 9999. No OpenStack date is older, and a year 0-99
+ * is a typo JavaScript's own Date.UTC would move to 1900-1999; past 9999 (a zone offset can push
+ * 9999-12-31 there) neither JSON's four-digit years nor Almanach's printed dates have room.
+ */
+const EARLIEST_YEAR = 100;
+const LATEST_YEAR = 9999;
+
+function isKeptInstant(date: Date): boolean {
+  const year = date.getUTCFullYear();
+  return year >= EARLIEST_YEAR && year <= LATEST_YEAR;
 }
 
 function daysInMonth(year: number, month: number): number {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Attributes, Os } from './entity.ts';
 import type { EntityEvent } from './events.ts';
 import { fromZodError, lenientDate, type Notification, optionalLenientDate } from './notification.ts';
+import { identifier, wholeNumber } from './values.ts';
 
 /** Which parts of Nova's payload we keep: Almanach's whitelists and the image properties naming the OS. */
 export interface MappingOptions {
@@ -15,7 +16,7 @@ export type MappedNotification =
   | { type: 'volume_type'; volumeType: { id: string; name: string } }
   | { type: 'ignored'; eventType: string };
 
-const id = z.string().min(1);
+const id = identifier;
 const text = z
   .string()
   .nullish()
@@ -24,7 +25,7 @@ const attributes = z
   .union([z.record(z.string(), z.unknown()), z.array(z.unknown())])
   .nullish()
   .transform((value): Attributes => (value && !Array.isArray(value) ? value : {}));
-const size = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/).transform(Number)]);
+const size = wholeNumber;
 
 const attachment = z.looseObject({
   instance_uuid: z.string().nullish(),

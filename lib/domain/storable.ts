@@ -5,7 +5,9 @@
  * - a key starting with `$`: an operator's shape, refused as a field name by FerretDB (and by MongoDB
  *   before 5.0); never part of a real notification or Almanach request;
  * - nesting deeper than MAX_NESTING: servers cap document depth (MongoDB at 100, FerretDB lower for
- *   arrays), and the stored document adds levels of its own around what we keep.
+ *   arrays), and the stored document adds levels of its own around what we keep;
+ * - a number JSON cannot write back (a literal too big for a double parses as Infinity): the event log
+ *   would read null where the entity was folded with Infinity.
  * Dots in keys are not refused: the store escapes them, as Almanach does.
  */
 export const MAX_NESTING = 32;
@@ -23,6 +25,7 @@ export function unstorablePart(value: unknown, path: readonly string[] = []): Un
   });
   if (typeof value === 'string')
     return value.includes('\0') ? at('must not contain NUL characters') : undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : at('must be a finite number');
   if (typeof value !== 'object' || value === null) return undefined;
   if (path.length >= MAX_NESTING) return at(`must not nest deeper than ${MAX_NESTING} levels`);
   for (const [key, item] of Object.entries(value)) {

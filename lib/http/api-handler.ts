@@ -1,12 +1,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import middy, { type MiddyfiedHandler } from '@middy/core';
+import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { ForbiddenError, MethodNotAllowedError, RouteNotFoundError, UnauthorizedError } from './errors.ts';
 import { readJsonBody } from './json-body.ts';
 import { bodySizeLimit } from './middleware/body-size-limit.ts';
 import { errorMapper } from './middleware/error-mapper.ts';
 import { type RouteMatch, Router } from './path-matcher.ts';
-import { type ApiEvent, apiRequestOf } from './request.ts';
+import { type ApiEvent, apiRequestOf, verdictOf } from './request.ts';
 import { type HttpResponse, resultResponse } from './response.ts';
 import type { Route } from './route-spec.ts';
 import type { ApiServices } from './services.ts';
@@ -33,15 +33,30 @@ export function createApiHandler({ routes, services, logger, maxBodyBytes }: Api
     if (match.type === 'not-found') throw new RouteNotFoundError();
     if (match.type === 'method-not-allowed') throw new MethodNotAllowedError(match.allowed);
     const request = apiRequestOf(event, match.params, () => readJsonBody(event, context));
-    if (match.route.auth && request.verdict === 'forbidden') throw new ForbiddenError();
-    if (match.route.auth && request.verdict !== 'accepted') throw new UnauthorizedError();
     const result = await match.route.run(request, services);
     return resultResponse(result, request.headers.accept, request.method);
   }
 
   return middy<ApiEvent, HttpResponse>(dispatch)
     .use(errorMapper({ logger }))
+    .use(tokenRequired(router))
     .use(bodySizeLimit({ maxBytes: maxBodyBytes }));
+}
+
+/**
+ * Before the body is read: a request to a route that needs a token, without an accepted one, is refused
+ * whatever its body holds, so an anonymous client cannot make the API parse anything.
+ */
+function tokenRequired(router: Router): MiddlewareObj<ApiEvent, HttpResponse> {
+  return {
+    before: ({ event }) => {
+      const match = resolve(router, event);
+      if (match.type !== 'route' || !match.route.auth) return;
+      const verdict = verdictOf(event);
+      if (verdict === 'forbidden') throw new ForbiddenError();
+      if (verdict !== 'accepted') throw new UnauthorizedError();
+    },
+  };
 }
 
 /** API Gateway names the route it matched; anything else (`$default`, local) is matched on the path. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidDateError, InvalidPayloadError, MissingParamError } from './errors.ts';
+import { InvalidDateError, InvalidPayloadError, MissingParamError, ValidationError } from './errors.ts';
 
 /**
  * How a route reads its body: the schema (also published in the OpenAPI document) and the parse that
@@ -27,6 +27,8 @@ export function bodyDate(description: string) {
  * payload`; then the first missing field in the order Almanach reads them → `The '<field>' param is
  * mandatory…`; then an unusable date → the invalid-date message; then any other wrong type → `Invalid
  * parameter or payload`. Fields Almanach does not read are ignored (its own documented examples carry some).
+ * Beyond Almanach (Python's integers and strings have no size limit), a value too big to keep (an id
+ * over its length, a size past what a double holds exactly) is refused naming the field.
  */
 export function almanachBody<Shape extends z.ZodRawShape>(
   schema: z.ZodObject<Shape>,
@@ -47,6 +49,8 @@ export function almanachBody<Shape extends z.ZodRawShape>(
         return fieldSchema !== undefined && DATE_FIELDS.has(fieldSchema);
       });
       if (dateIssue) throw new InvalidDateError();
+      const tooBig = parsed.error.issues.find((issue) => issue.code === 'too_big');
+      if (tooBig) throw new ValidationError(tooBig.path.join('.'), tooBig.message);
       throw new InvalidPayloadError(parsed.error.issues[0]?.message);
     },
   };

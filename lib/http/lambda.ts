@@ -24,6 +24,6 @@ export async function apiFunctionHandler(group: RouteGroup): Promise<ApiHandler>
     logger,
     maxBodyBytes: config.API_MAX_BODY_BYTES,
   })
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(logMetrics(metrics));
 }

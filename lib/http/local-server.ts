@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, BlockList, isIP } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import type { ApiConfig } from '#config/api-schema';
+import { ConfigError } from '#config/schema';
 import { CountingSink, type MetricSink } from '#observability/ingest-metrics';
 import { asError } from '#observability/thrown';
 import { type ApiHandler, createApiHandler } from './api-handler.ts';
 import { tokenValidatorFor } from './auth/strategy.ts';
-import type { TokenValidator } from './auth/token-validator.ts';
+import type { TokenValidator, Verdict } from './auth/token-validator.ts';
 import { PayloadTooLargeError } from './errors.ts';
-import { Router } from './path-matcher.ts';
+import { type RouteMatch, Router } from './path-matcher.ts';
 import type { ApiEvent } from './request.ts';
 import { errorResponse, type HttpResponse, internalErrorResponse } from './response.ts';
 import { ROUTES } from './route-table.ts';
@@ -40,6 +41,7 @@ export interface ApiServer {
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const { store, config } = options;
+  refuseDefaultKeyBeyondLoopback(config);
   const logger = options.logger ?? new Logger({ serviceName: 'almanach-api' });
   const services = createApiServices({
     store,
@@ -86,6 +88,39 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   };
 }
 
+interface Arrival {
+  method: string;
+  url: URL;
+  match: RouteMatch;
+  headers: Record<string, string>;
+  /** The token check's, for a route that needs a token. */
+  verdict: Verdict | undefined;
+  body: string;
+}
+
+/** Almanach's default private key, known to anyone who read its documentation (or ours). */
+const DEFAULT_PRIVATE_KEY = 'secret';
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** The default key is for one machine: a server others can reach must be given a key of its own. */
+function refuseDefaultKeyBeyondLoopback(config: ApiConfig): void {
+  if (!config.AUTH_STRATEGY.includes('private_key') || isLoopback(config.API_HOST)) return;
+  const keys = config.ALMANACH_AUTH_TOKEN.split(/\r?\n/).map((key) => key.trim());
+  if (keys.includes(DEFAULT_PRIVATE_KEY))
+    throw new ConfigError(
+      `ALMANACH_AUTH_TOKEN: the default key '${DEFAULT_PRIVATE_KEY}' is refused when API_HOST (${config.API_HOST}) is not a loopback address; set a key of your own`,
+    );
+}
+
+function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  const version = isIP(host);
+  return version !== 0 && LOOPBACK.check(host, version === 4 ? 'ipv4' : 'ipv6');
+}
+
 class LocalGateway {
   constructor(
     private readonly handler: ApiHandler,
@@ -98,9 +133,22 @@ class LocalGateway {
   async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const method = (request.method ?? 'GET').toUpperCase();
     try {
-      const body = await readBody(request, this.maxBodyBytes);
-      const event = await this.eventOf(request, method, body);
-      send(response, await this.handler(event, lambdaContext(event.requestContext.requestId)));
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      const match = this.router.match(method, url.pathname);
+      const headers = headersOf(request);
+      const verdict =
+        match.type === 'route' && match.route.auth
+          ? await this.validator.validate(headers['x-auth-token'])
+          : undefined;
+      // Refused before its body is read: an anonymous client cannot make the API parse anything.
+      const refused = verdict !== undefined && verdict !== 'accepted';
+      const body = refused ? '' : await readBody(request, this.maxBodyBytes);
+      const event = this.eventOf(request, { method, url, match, headers, verdict, body });
+      const answer = await this.handler(event, lambdaContext(event.requestContext.requestId));
+      if (!refused) return send(response, answer);
+      // What the client still sends is not read, so the connection cannot serve another request.
+      send(response, { ...answer, headers: { ...answer.headers, connection: 'close' } });
+      request.resume();
     } catch (error) {
       if (error instanceof PayloadTooLargeError) {
         // Stop reading what the client still sends, and tell it the connection will not be reused.
@@ -113,15 +161,13 @@ class LocalGateway {
     }
   }
 
-  private async eventOf(request: IncomingMessage, method: string, body: string): Promise<ApiEvent> {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    const match = this.router.match(method, url.pathname);
+  private eventOf(
+    request: IncomingMessage,
+    { method, url, match, headers, verdict, body }: Arrival,
+  ): ApiEvent {
     const routeKey = match.type === 'route' ? match.routeKey : '$default';
-    const headers = headersOf(request);
     const requestId = randomUUID();
     const now = new Date();
-    const needsToken = match.type === 'route' && match.route.auth;
-    const verdict = needsToken ? await this.validator.validate(headers['x-auth-token']) : 'refused';
     return {
       version: '2.0',
       routeKey,
@@ -147,7 +193,7 @@ class LocalGateway {
         stage: '$default',
         time: now.toISOString(),
         timeEpoch: now.getTime(),
-        authorizer: { lambda: needsToken ? { verdict } : {} },
+        authorizer: { lambda: verdict === undefined ? {} : { verdict } },
       },
       ...(body.length > 0 && { body }),
       isBase64Encoded: false,

@@ -27,8 +27,6 @@ export interface ApiRequest {
   headers: Record<string, string>;
   /** The body parsed as JSON (json-body.ts), read only by the routes that take one. */
   readBody(): Promise<unknown>;
-  /** The token check's verdict; anything but an explicit one reads as `refused`. */
-  verdict: Verdict;
 }
 
 const authorizerSchema = z.object({ verdict: z.enum(['accepted', 'forbidden', 'refused']) });
@@ -43,7 +41,6 @@ export function apiRequestOf(
       value === undefined ? [] : [[name.toLowerCase(), value]],
     ),
   );
-  const verdict = authorizerSchema.safeParse(event.requestContext.authorizer?.lambda ?? {});
   return {
     requestId: event.requestContext.requestId,
     method: event.requestContext.http.method.toUpperCase(),
@@ -52,8 +49,13 @@ export function apiRequestOf(
     query: new URLSearchParams(event.rawQueryString ?? ''),
     headers,
     readBody,
-    verdict: verdict.success ? verdict.data.verdict : 'refused',
   };
+}
+
+/** The token check's verdict carried by the event; anything but an explicit one reads as `refused`. */
+export function verdictOf(event: ApiEvent): Verdict {
+  const verdict = authorizerSchema.safeParse(event.requestContext.authorizer?.lambda ?? {});
+  return verdict.success ? verdict.data.verdict : 'refused';
 }
 
 export function bodyText(event: Pick<ApiEvent, 'body' | 'isBase64Encoded'>): string | undefined {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { identifier, wholeNumber } from '#domain/values';
 import { almanachBody, bodyDate } from './body.ts';
 import { pageQueryShape } from './pagination.ts';
 
@@ -6,7 +7,7 @@ import { pageQueryShape } from './pagination.ts';
  * Path, query and body schemas of the routes. Bodies list their fields in the order Almanach reads them:
  * the first missing one is the one its error names.
  */
-const id = (description: string) => z.string().min(1).describe(description);
+const id = (description: string) => identifier.describe(description);
 
 export const projectParams = z.object({ project_id: id('Project (tenant) id') });
 export const instanceParams = z.object({ instance_id: id('Instance id') });
@@ -31,9 +32,7 @@ export const closedPeriodQuery = z.object({
 const nullableText = (description: string) => z.string().nullable().describe(description);
 
 /** Cinder sizes are integers; Almanach's own examples also send them as strings ("150"). */
-const size = z
-  .union([z.number().int().nonnegative(), z.string().regex(/^\d+$/).transform(Number)])
-  .describe('Size in GB');
+const size = wholeNumber.describe('Size in GB');
 
 /** A list of instance ids; Almanach's example sends "" for none, and a single id is accepted as such. */
 const attachedTo = z

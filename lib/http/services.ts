@@ -12,6 +12,7 @@ import { MongoIngestStore } from '#store/ingest-store';
 import { openStore, type Store } from '#store/mongo-client';
 import { VolumeTypeRepository } from '#store/volume-types';
 import packageJson from '../../package.json' with { type: 'json' };
+import { cachedEntityCounts, type EntityCounts } from './entity-counts.ts';
 
 /**
  * What route handlers use: the ledger's read ports, the event writers shared with ingest, and settings.
@@ -20,6 +21,8 @@ import packageJson from '../../package.json' with { type: 'json' };
  */
 export interface ApiServices {
   queries: VersionReads;
+  /** GET /info's counts, cached briefly. */
+  entityCounts: () => Promise<EntityCounts>;
   /** The running version a write applies to, as the newest finished write left it. */
   timelines: TimelineReads;
   volumeTypes: VolumeTypeCatalog;
@@ -43,14 +46,17 @@ export interface ApiServicesOptions {
 export function createApiServices({ store, config, logger, metrics, now }: ApiServicesOptions): ApiServices {
   const { collections } = store;
   const heads = new MongoIngestStore(collections);
+  const queries = new EntityQueries(collections);
+  const clock = now ?? (() => new Date());
   return {
-    queries: new EntityQueries(collections),
+    queries,
+    entityCounts: cachedEntityCounts(queries, clock),
     timelines: { timelineOf: async (entityId) => (await heads.readHead(entityId)) ?? EMPTY_TIMELINE },
     volumeTypes: new VolumeTypeRepository(collections),
     writers: ingestContextFor(store, config, metrics),
     mapping: mappingOptionsFrom(config),
     logger,
-    now: now ?? (() => new Date()),
+    now: clock,
     version: packageJson.version,
     maxPageSize: config.API_MAX_PAGE_SIZE,
   };

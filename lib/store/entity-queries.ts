@@ -62,8 +62,9 @@ export class EntityQueries implements VersionReads {
     );
   }
 
+  /** From the collection's metadata, not a scan: the whole collection is counted, with no filter. */
   async countAll(): Promise<number> {
-    return this.collections.entity.countDocuments({});
+    return this.collections.entity.estimatedDocumentCount();
   }
 
   async countActive(): Promise<number> {

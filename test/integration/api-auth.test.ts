@@ -63,6 +63,15 @@ describe('routes that need a token', () => {
     expect(await api.snapshot()).toEqual(before);
   });
 
+  it('answers 401 to a wrong token before reading a body larger than the limit', async () => {
+    const response = await api.call('POST', '/v1/volume_type', {
+      token: 'wrong token',
+      rawBody: 'x'.repeat(api.config.API_MAX_BODY_BYTES + 1),
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('connection')).toBe('close');
+  });
+
   it('answers with the configured private key', async () => {
     expect((await api.call('GET', '/v1/volume_types')).status).toBe(200);
   });

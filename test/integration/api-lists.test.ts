@@ -259,3 +259,38 @@ describe('CSV', () => {
     expect(end).toBe('');
   });
 });
+
+describe('GET /info under load', () => {
+  let counted: TestApi;
+  const clock = { now: new Date('2026-01-01T00:00:00Z') };
+
+  beforeAll(async () => {
+    counted = await startTestApi('api_info', {}, { now: () => clock.now });
+  });
+
+  afterAll(async () => {
+    await counted.close();
+  });
+
+  const counts = async () => (await counted.call('GET', '/v1/info', { token: null })).json;
+  const createVolume = (id: string) =>
+    counted.call('POST', '/v1/project/p/volume', {
+      body: {
+        volume_id: id,
+        start: '2016-01-01T00:00:00Z',
+        volume_type: null,
+        size: 1,
+        volume_name: 'v',
+        attached_to: [],
+      },
+    });
+
+  it('serves the same counts for 30 seconds, then counts again', async () => {
+    await createVolume('info-volume-1');
+    const first = await counts();
+    await createVolume('info-volume-2');
+    expect(await counts()).toEqual(first);
+    clock.now = new Date(clock.now.getTime() + 30_000);
+    expect(await counts()).toMatchObject({ database: { all_entities: 2, active_entities: 2 } });
+  });
+});

@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { instanceCreated } from '#dev/simulator/nova';
+import { rabbitBody } from '#dev/simulator/oslo-envelope';
 import type { EntityVersion } from '#domain/entity';
 import type { RecordedEvent } from '#domain/events';
 import { foldEvents } from '#domain/fold';
@@ -8,7 +10,7 @@ import type { IngestPorts } from '#ingest/ports';
 import { headDocumentId } from '#store/entity-heads';
 import { type IngestStoreOptions, MongoIngestStore } from '#store/ingest-store';
 import { recorded, rules, volume } from '#test/helpers/domain-events';
-import { openTestStore, type TestStore } from '#test/helpers/ingest-harness';
+import { ingestorFor, openTestStore, type TestStore } from '#test/helpers/ingest-harness';
 import { describeIngestPortsContract } from '#test/helpers/ingest-ports-contract';
 
 let store: TestStore;
@@ -145,5 +147,20 @@ describe('the MongoDB ingest store', () => {
     const head = await new MongoIngestStore(store.collections).readHead(entityId);
     const active: EntityVersion | undefined = foldEvents(events, rules).versions.at(-1);
     expect(head).toMatchObject({ revision: 1, count: 3, active, events: 3 });
+  });
+});
+
+describe('the event log', () => {
+  it("keeps a notification's raw text for audit without the Keystone token oslo.messaging copies into it", async () => {
+    const message = instanceCreated();
+    const token = message._context_auth_token;
+    expect(token).toEqual(expect.any(String));
+    await ingestorFor(store).ingest(rabbitBody(message));
+    const logged = await store.collections.events.findOne({ _id: message.message_id });
+    expect(JSON.parse(logged?.raw ?? '{}')).toMatchObject({
+      _context_request_id: message._context_request_id,
+    });
+    expect(logged?.raw).not.toContain('_context_auth_token');
+    expect(logged?.raw).not.toContain(String(token));
   });
 });

@@ -196,7 +196,8 @@ const STORED_FIELDS: readonly (readonly string[])[] = [
   ['payload', 'volume_types', 'name'],
 ];
 
-function setAt(message: Json, path: readonly string[], value: unknown): Json {
+/** A copy of the message with the value at `path` (unchanged when an object on the way is missing). */
+export function setAt(message: Json, path: readonly string[], value: unknown): Json {
   const copy: Json = structuredClone(message);
   let owner = copy;
   for (const key of path.slice(0, -1)) {

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { MongoClient } from 'mongodb';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { apiConfigSchema } from '#config/api-schema';
 import { loadConfig } from '#config/schema';
 import { createApiHandler } from '#http/api-handler';
@@ -11,7 +11,6 @@ import { ROUTES } from '#http/route-table';
 import { createApiServices } from '#http/services';
 import { CountingSink } from '#observability/ingest-metrics';
 import { collectionsOf } from '#store/collections';
-import { EntityQueries } from '#store/entity-queries';
 
 /**
  * The handler as API Gateway invokes it, on routes that answer before touching MongoDB: the client below
@@ -23,16 +22,13 @@ const config = loadConfig(apiConfigSchema, { MONGODB_URI: 'mongodb://127.0.0.1:9
 const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
 const services = createApiServices({ store, config, logger, metrics: new CountingSink() });
 
-class FailingQueries extends EntityQueries {
-  override async countAll(): Promise<number> {
-    throw new Error('connection refused by db-7.internal:27017');
-  }
-}
-
 const handler = createApiHandler({ routes: ROUTES, services, logger, maxBodyBytes: 1024 });
 const failing = createApiHandler({
   routes: ROUTES,
-  services: { ...services, queries: new FailingQueries(store.collections) },
+  services: {
+    ...services,
+    entityCounts: () => Promise.reject(new Error('connection refused by db-7.internal:27017')),
+  },
   logger,
   maxBodyBytes: 1024,
 });
@@ -137,6 +133,32 @@ describe('the API Gateway handler', () => {
     expect(JSON.parse(response.body)).toEqual({
       error: "The 'start' param is mandatory for the request you have made.",
     });
+  });
+
+  it('answers 401 to a refused token, not 413, whatever the size of the body', async () => {
+    const response = await handler(
+      event('POST /v1/volume_type', { verdict: 'refused', body: 'x'.repeat(2048) }),
+      context,
+    );
+    expect(response.statusCode).toBe(401);
+  });
+
+  it('never parses the body of a request whose token was refused', async () => {
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const response = await handler(
+        event('PUT /v1/volume/{volume_id}/resize', {
+          verdict: 'refused',
+          pathParameters: { volume_id: 'v' },
+          body: '{"size": 2, "date": "2016-01-01T00:00:00Z"}',
+        }),
+        context,
+      );
+      expect(response.statusCode).toBe(401);
+      expect(parse).not.toHaveBeenCalled();
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it('refuses a body over the limit with 413', async () => {

@@ -48,12 +48,17 @@ describe('lenient dates', () => {
     expect(parseLenientDate(text)?.toISOString()).toBe(iso);
   });
 
-  it.each(['yesterday', '2016-13-01 00:00:00', '2016-02-30', '2016-11-24 25:00:00', ''])(
-    'rejects %j',
-    (text) => {
-      expect(parseLenientDate(text)).toBeUndefined();
-    },
-  );
+  it.each([
+    'yesterday',
+    '2016-13-01 00:00:00',
+    '2016-02-30',
+    '2016-11-24 25:00:00',
+    '',
+    '0050-06-01 00:00:00',
+    '9999-12-31T23:00:00-05:00',
+  ])('rejects %j', (text) => {
+    expect(parseLenientDate(text)).toBeUndefined();
+  });
 
   it('prints dates as Almanach does, with microseconds only when there are some', () => {
     expect(formatAlmanachDate(new Date('2016-11-24T21:15:35Z'))).toBe('2016-11-24 21:15:35+00:00');
@@ -92,6 +97,53 @@ describe('notification envelopes', () => {
 
   it('names the payload field a handled event type lacks', () => {
     expect(malformation(rabbitBody(volumeCreated({ payload: { size: 'big' } })))?.field).toBe('payload.size');
+  });
+});
+
+describe('values the event log could not read back', () => {
+  it.each([
+    ['400 nines', '9'.repeat(400)],
+    ['20 digits', '12345678901234567890'],
+    ['one past the largest exact integer', '9007199254740992'],
+  ])('refuses a volume size of %s, naming payload.size', (_, size) => {
+    expect(malformation(rabbitBody(volumeResized({ payload: { size } })))).toEqual({
+      field: 'payload.size',
+      reason: `must be at most ${Number.MAX_SAFE_INTEGER}`,
+    });
+  });
+
+  it('reads the largest size a double holds exactly', () => {
+    const size = String(Number.MAX_SAFE_INTEGER);
+    expect(eventOf(volumeResized({ payload: { size } }))).toMatchObject({ size: Number.MAX_SAFE_INTEGER });
+  });
+
+  it('refuses a number too big for a double anywhere in the notification', () => {
+    const inner = JSON.stringify(instanceCreated({ metadata: { quota: 1 } })).replace(
+      '"quota":1',
+      '"quota":1e400',
+    );
+    const body = JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': inner });
+    expect(malformation(body)).toEqual({
+      field: 'payload.metadata.quota',
+      reason: 'must be a finite number',
+    });
+  });
+
+  it.each([
+    ['a year before 100, which Date.UTC would move to the 1900s', '0050-06-01 00:00:00'],
+    ['an offset pushing it past year 9999', '9999-12-31T23:00:00-05:00'],
+  ])('refuses a creation date with %s', (_, createdAt) => {
+    expect(malformation(rabbitBody(volumeCreated({ payload: { created_at: createdAt } })))?.field).toBe(
+      'payload.created_at',
+    );
+  });
+
+  it('refuses an entity id over 255 characters, and reads one of 255', () => {
+    expect(malformation(rabbitBody(volumeCreated({ volumeId: 'v'.repeat(256) })))).toEqual({
+      field: 'payload.volume_id',
+      reason: 'must be at most 255 characters',
+    });
+    expect(eventOf(volumeCreated({ volumeId: 'v'.repeat(255) })).entityId).toHaveLength(255);
   });
 });
 

@@ -7,9 +7,9 @@ export const infoJsonSchema = z.object({
   database: z.object({ all_entities: z.number().int(), active_entities: z.number().int() }),
 });
 
-/** Almanach's GET /info: the version and how many entity versions are stored, and running. */
+/** Almanach's GET /info: the version and how many entity versions are stored, and running (up to 30 s old). */
 export async function info({ services }: ContextOf<'getInfo'>): Promise<ApiResult> {
-  const [all, active] = await Promise.all([services.queries.countAll(), services.queries.countActive()]);
+  const { all, active } = await services.entityCounts();
   const json: z.infer<typeof infoJsonSchema> = {
     info: { version: services.version },
     database: { all_entities: all, active_entities: active },
