@@ -73,6 +73,9 @@ export const apiSettingsSchema = z.object({
   API_MAX_PAGE_SIZE: integer(1_000, 1, 100_000).describe(
     'Largest `limit` a paginated list accepts (lists without limit/cursor return everything, as Almanach)',
   ),
+  API_MAX_LIST_BYTES: integer(5_000_000, 1_024, 5_500_000).describe(
+    'Largest JSON body an unpaginated list (Almanach’s instances, volumes, entities) may answer; a larger one gets 413 asking for limit/cursor. Under Lambda’s 6 MB response limit with room for the escaping of the body in the response envelope',
+  ),
 });
 
 function keystoneNeedsUrl(

@@ -148,3 +148,13 @@ export class PayloadTooLargeError extends ApiError {
     super(`The request body is larger than ${limit} bytes`);
   }
 }
+
+/** Beyond Almanach: an unpaginated list whose body would outgrow API_MAX_LIST_BYTES. */
+export class ListTooLargeError extends ApiError {
+  override readonly name = 'ListTooLargeError';
+  readonly status = 413;
+
+  constructor(limit: number) {
+    super(`The list is larger than ${limit} bytes: ask for it in pages with the limit and cursor parameters`);
+  }
+}

@@ -4,7 +4,14 @@ import { entityExists, getEntity, listVersions } from './handlers/entities.ts';
 import { updateInstanceBody, updateInstanceEntity } from './handlers/entity-update.ts';
 import { info, infoJsonSchema } from './handlers/info.ts';
 import { createInstance, deleteInstance, rebuildInstance, resizeInstance } from './handlers/instances.ts';
-import { getProjectUsage, getUsage, projectUsageJsonSchema, usageJsonSchema } from './handlers/usage.ts';
+import {
+  getProjectUsage,
+  getUsage,
+  projectUsageJsonSchema,
+  USAGE_PAGE_SIZE,
+  usageJsonSchema,
+  usageQuery,
+} from './handlers/usage.ts';
 import {
   createVolumeType,
   deleteVolumeType,
@@ -341,9 +348,9 @@ export const ROUTES: readonly Route[] = [
     path: '/v1/usage',
     group: 'read',
     auth: true,
-    summary: 'Usage of every project with versions in the period, paged by project',
+    summary: `Usage of every project with versions in the period, paged by project (${USAGE_PAGE_SIZE} per page by default)`,
     params: emptyObject(),
-    query: pagedPeriodQuery,
+    query: usageQuery,
     body: NO_BODY,
     responses: {
       200: { description: 'The usage', schema: usageJsonSchema, csv: true, headers: PAGE_HEADERS },

@@ -25,6 +25,8 @@ export interface ApiServices {
   now: () => Date;
   version: string;
   maxPageSize: number;
+  /** The largest JSON body an unpaginated list may answer. */
+  maxListBytes: number;
 }
 
 export interface ApiServicesOptions {
@@ -36,16 +38,17 @@ export interface ApiServicesOptions {
 }
 
 export function createApiServices({ store, config, logger, metrics, now }: ApiServicesOptions): ApiServices {
-  const { collections } = store;
+  const { collections, reads } = store;
   return {
-    queries: new EntityQueries(collections),
-    entities: new MongoIngestStore(collections),
-    volumeTypes: new VolumeTypeRepository(collections),
+    queries: new EntityQueries(collections, reads),
+    entities: new MongoIngestStore(collections, { reads }),
+    volumeTypes: new VolumeTypeRepository(collections, undefined, reads),
     writers: ingestContextFor(store, config, metrics),
     mapping: mappingOptionsFrom(config),
     logger,
     now: now ?? (() => new Date()),
     version: packageJson.version,
     maxPageSize: config.API_MAX_PAGE_SIZE,
+    maxListBytes: config.API_MAX_LIST_BYTES,
   };
 }

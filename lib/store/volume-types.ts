@@ -1,5 +1,6 @@
 import type { VolumeType } from '#ingest/ports';
 import type { Collections } from './collections.ts';
+import { DEFAULT_READ_OPTIONS, type ReadOptions } from './read-options.ts';
 
 export type { VolumeType } from '#ingest/ports';
 
@@ -12,6 +13,7 @@ export class VolumeTypeRepository {
   constructor(
     private readonly collections: Pick<Collections, 'volumeTypes' | 'entity'>,
     private readonly nameTtlMs = DEFAULT_NAME_TTL_MS,
+    private readonly reads: ReadOptions = DEFAULT_READ_OPTIONS,
   ) {}
 
   async save(type: VolumeType): Promise<void> {
@@ -49,7 +51,7 @@ export class VolumeTypeRepository {
       else toRead.push(id);
     }
     if (toRead.length === 0) return names;
-    const found = await this.collections.volumeTypes.find({ _id: { $in: toRead } }).toArray();
+    const found = await this.collections.volumeTypes.find({ _id: { $in: toRead } }, this.reads).toArray();
     for (const type of found) {
       this.remember(type);
       names.set(type.volume_type_id, type.volume_type_name);
@@ -59,14 +61,17 @@ export class VolumeTypeRepository {
 
   /** Volumes with versions recorded under a volume type id (its name was unknown then). */
   async volumesOfType(volumeTypeId: string): Promise<string[]> {
-    return this.collections.entity.distinct('entity_id', {
-      entity_type: 'volume',
-      volume_type: volumeTypeId,
-    });
+    const volumes = await this.collections.entity
+      .aggregate<{ _id: string }>(
+        [{ $match: { entity_type: 'volume', volume_type: volumeTypeId } }, { $group: { _id: '$entity_id' } }],
+        this.reads,
+      )
+      .toArray();
+    return volumes.map((volume) => volume._id);
   }
 
   async get(volumeTypeId: string): Promise<VolumeType | null> {
-    const found = await this.collections.volumeTypes.findOne({ _id: volumeTypeId });
+    const found = await this.collections.volumeTypes.findOne({ _id: volumeTypeId }, this.reads);
     return found && { volume_type_id: found.volume_type_id, volume_type_name: found.volume_type_name };
   }
 
@@ -76,7 +81,7 @@ export class VolumeTypeRepository {
     after?: string | undefined;
   }): Promise<{ types: VolumeType[]; more: boolean }> {
     const filter = page?.after ? { _id: { $gt: page.after } } : {};
-    let cursor = this.collections.volumeTypes.find(filter).sort({ _id: 1 });
+    let cursor = this.collections.volumeTypes.find(filter, this.reads).sort({ _id: 1 });
     if (page) cursor = cursor.limit(page.limit + 1);
     const found = await cursor.toArray();
     const more = page !== undefined && found.length > page.limit;

@@ -6,6 +6,7 @@ import { nextPageHeaders, type PageQuery, pageOf } from '../pagination.ts';
 import type { ApiResult, RouteContext } from '../route-spec.ts';
 import type { entityParams, pageQuery, periodQuery, projectParams } from '../schemas.ts';
 import { entitiesCsv, entityJson } from '../serialize.ts';
+import { wholeList } from '../whole-list.ts';
 
 /** Where a page of versions stops: the last version's entity and index. */
 const versionPosition = z.object({ entityId: z.string(), index: z.number().int().nonnegative() });
@@ -29,10 +30,10 @@ export function listVersions(entityType: EntityType | undefined) {
   return async ({ params, query, request, services }: PeriodContext): Promise<ApiResult> => {
     const { start, end } = periodOf(query, services.now());
     const page = pageOf(query, services.maxPageSize, versionPosition);
-    const { versions, next } = await services.queries.overlapping(
-      { projectId: params.project_id, start, end, entityType },
-      page && { limit: page.limit, after: page.after },
-    );
+    const period = { projectId: params.project_id, start, end, entityType };
+    const { versions, next } = page
+      ? await services.queries.overlapping(period, page)
+      : await wholeList(services.queries.eachOverlapping(period), services.maxListBytes);
     return {
       status: 200,
       json: versions.map(entityJson),
@@ -47,7 +48,9 @@ type EntityContext = RouteContext<z.output<typeof entityParams>, z.output<typeof
 export async function getEntity({ params, query, request, services }: EntityContext): Promise<ApiResult> {
   if (!(await services.queries.exists(params.entity_id))) throw new EntityNotFoundError('Entity not found');
   const page = pageOf(query, services.maxPageSize, versionPosition);
-  const { versions, next } = await services.queries.versionsOf(params.entity_id, page);
+  const { versions, next } = page
+    ? await services.queries.versionsOf(params.entity_id, page)
+    : await wholeList(services.queries.eachVersionOf(params.entity_id), services.maxListBytes);
   return {
     status: 200,
     json: versions.map(entityJson),
