@@ -40,7 +40,13 @@ import {
   volumeParams,
   volumeTypeParams,
 } from './schemas.ts';
-import { entityJsonSchema, instanceJsonSchema, volumeJsonSchema, volumeTypeJsonSchema } from './serialize.ts';
+import {
+  entityJsonSchema,
+  errorJsonSchema,
+  instanceJsonSchema,
+  volumeJsonSchema,
+  volumeTypeJsonSchema,
+} from './serialize.ts';
 
 /**
  * THE route table. The API Gateway routes and their Lambda functions (infra/stacks/api-stack.ts), the
@@ -52,6 +58,14 @@ const PAGE_HEADERS = {
 };
 const listOf = (schema: z.ZodType, description: string) => ({
   200: { description, schema: z.array(schema), csv: true, headers: PAGE_HEADERS },
+});
+/** Almanach's version lists: whole without limit/cursor, up to API_MAX_LIST_BYTES. */
+const versionListOf = (schema: z.ZodType, description: string) => ({
+  ...listOf(schema, description),
+  413: {
+    description: 'Without limit and cursor, the whole list would be larger than API_MAX_LIST_BYTES',
+    schema: errorJsonSchema,
+  },
 });
 const empty = (description: string) => ({ description });
 
@@ -92,7 +106,7 @@ export const ROUTES: readonly Route[] = [
     params: projectParams,
     query: pagedPeriodQuery,
     body: NO_BODY,
-    responses: listOf(instanceJsonSchema, 'Instance versions'),
+    responses: versionListOf(instanceJsonSchema, 'Instance versions'),
     handler: listVersions('instance'),
   }),
   defineRoute({
@@ -105,7 +119,7 @@ export const ROUTES: readonly Route[] = [
     params: projectParams,
     query: pagedPeriodQuery,
     body: NO_BODY,
-    responses: listOf(volumeJsonSchema, 'Volume versions'),
+    responses: versionListOf(volumeJsonSchema, 'Volume versions'),
     handler: listVersions('volume'),
   }),
   defineRoute({
@@ -118,7 +132,7 @@ export const ROUTES: readonly Route[] = [
     params: projectParams,
     query: pagedPeriodQuery,
     body: NO_BODY,
-    responses: listOf(entityJsonSchema, 'Instance and volume versions'),
+    responses: versionListOf(entityJsonSchema, 'Instance and volume versions'),
     handler: listVersions(undefined),
   }),
   defineRoute({
@@ -274,7 +288,7 @@ export const ROUTES: readonly Route[] = [
     params: entityParams,
     query: pageQuery,
     body: NO_BODY,
-    responses: listOf(entityJsonSchema, 'The versions, oldest first'),
+    responses: versionListOf(entityJsonSchema, 'The versions, oldest first'),
     handler: getEntity,
   }),
   defineRoute({

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { apiConfigSchema } from '#config/api-schema';
 import { loadConfig } from '#config/schema';
-import { instanceCreated, volumeCreated } from '#dev/simulator/notifications';
+import { instanceCreated, instanceResized, volumeCreated } from '#dev/simulator/notifications';
 import { type ApiServer, startApiServer } from '#http/local-server';
 import { startTestApi, type TestApi, TOKEN } from '#test/helpers/api-harness';
 import { ingestorFor, openTestStore, type TestStore } from '#test/helpers/ingest-harness';
@@ -17,6 +17,7 @@ describe('unpaginated lists above API_MAX_LIST_BYTES', () => {
   let api: TestApi;
   const project = randomUUID();
   const volume = randomUUID();
+  const resized = { instanceId: randomUUID(), tenantId: randomUUID() };
 
   beforeAll(async () => {
     // An instance version is about 330 bytes of JSON: five of them outgrow the smallest bound.
@@ -24,6 +25,10 @@ describe('unpaginated lists above API_MAX_LIST_BYTES', () => {
     await api.notifications.ingestAll([
       ...Array.from({ length: 5 }, (_, hour) => instanceCreated({ tenantId: project, createdAt: at(hour) })),
       volumeCreated({ tenantId: project, volumeId: volume, createdAt: at(0), size: 1 }),
+      instanceCreated({ ...resized, flavor: 'f0', createdAt: at(0) }),
+      ...Array.from({ length: 4 }, (_, hour) =>
+        instanceResized({ ...resized, flavor: `f${hour + 1}`, timestamp: at(hour + 1) }),
+      ),
     ]);
   });
 
@@ -41,6 +46,12 @@ describe('unpaginated lists above API_MAX_LIST_BYTES', () => {
       });
     },
   );
+
+  it('refuses the versions of an entity with 413 the same way', async () => {
+    const response = await api.call('GET', `/v1/entity/${resized.instanceId}`);
+    expect(response.status).toBe(413);
+    expect(response.json).toEqual({ error: expect.stringMatching(/^The list is larger than 1024 bytes/) });
+  });
 
   it('still answers a list within the bound whole, as Almanach does', async () => {
     const response = await api.call('GET', `/v1/project/${project}/volumes?${PERIOD}`);
