@@ -73,8 +73,8 @@ export const apiSettingsSchema = z.object({
   API_MAX_PAGE_SIZE: integer(1_000, 1, 100_000).describe(
     'Largest `limit` a paginated list accepts (lists without limit/cursor return everything, as Almanach)',
   ),
-  API_MAX_LIST_BYTES: integer(5_000_000, 1_024, 5_500_000).describe(
-    'Largest JSON body an unpaginated list (Almanach’s instances, volumes, entities) may answer; a larger one gets 413 asking for limit/cursor. Under Lambda’s 6 MB response limit with room for the escaping of the body in the response envelope',
+  API_MAX_LIST_BYTES: integer(5_000_000, 1_024, 5_000_000).describe(
+    'Largest JSON body an unpaginated list (Almanach’s instances, volumes, entities, an entity’s versions) may answer; a larger one gets 413 asking for limit/cursor. About 12,000 instance versions; at most 5 MB, as Lambda returns at most 6 MB and its response envelope escapes the body’s quotes (+11 to 13% for a typical version)',
   ),
 });
 
