@@ -71,7 +71,10 @@ export const apiSettingsSchema = z.object({
     'Largest request body accepted; larger bodies get 413',
   ),
   API_MAX_PAGE_SIZE: integer(1_000, 1, 100_000).describe(
-    'Largest `limit` a paginated list accepts (lists without limit/cursor return everything, as Almanach)',
+    'Largest `limit` a paginated list accepts (Almanach’s lists without limit/cursor return everything, as Almanach, up to API_MAX_LIST_BYTES; /v1/usage pages by 100 projects unless limit says otherwise)',
+  ),
+  API_MAX_LIST_BYTES: integer(5_000_000, 1_024, 5_000_000).describe(
+    'Largest JSON body an unpaginated list (Almanach’s instances, volumes, entities, an entity’s versions) may answer; a larger one gets 413 asking for limit/cursor. About 12,000 instance versions; at most 5 MB, as Lambda returns at most 6 MB and its response envelope escapes the body’s quotes (+11 to 13% for a typical version)',
   ),
 });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_READ_OPTIONS } from '#store/read-options';
 
 /**
  * Every setting, once: read from the environment by the Lambdas and the local stack, documented in
@@ -37,6 +38,12 @@ export const storeConfigSchema = z.object({
     .describe(
       'How long an operation waits for a reachable MongoDB before it fails (and the message is retried)',
     ),
+  MONGODB_MAX_TIME_MS: integer(DEFAULT_READ_OPTIONS.maxTimeMS, 100, 25_000).describe(
+    'Server-side time limit (maxTimeMS) of every find, aggregate and count; below MONGODB_SOCKET_TIMEOUT_MS, so a slow read ends with the server’s own error',
+  ),
+  MONGODB_SOCKET_TIMEOUT_MS: integer(10_000, 1_000, 25_000).describe(
+    'A MongoDB connection silent this long is closed and its operation fails. A read is retried once, so a hung server fails it within twice this plus MONGODB_SERVER_SELECTION_TIMEOUT_MS: 25 s by default, under the 30 s API and ingest function timeouts',
+  ),
   MONGODB_MAX_POOL_SIZE: z.coerce
     .number()
     .int()

@@ -32,6 +32,8 @@ export interface PeriodQuery {
 export interface VersionReads {
   /** Versions of the project overlapping the period; without a page, every match (Almanach's behaviour). */
   overlapping(query: PeriodQuery, page?: PageRequest): Promise<VersionPage>;
+  /** Every version overlapping the period, read a batch at a time: the caller bounds what it keeps. */
+  eachOverlapping(query: PeriodQuery): AsyncIterable<EntityVersion>;
   overlappingForProjects(projectIds: readonly string[], start: Date, end: Date): Promise<EntityVersion[]>;
   /** Projects with a version overlapping the period, in id order, after `after`. */
   projectsOverlapping(
@@ -40,6 +42,8 @@ export interface VersionReads {
     page: { limit: number; after?: string | undefined },
   ): Promise<{ projectIds: string[]; more: boolean }>;
   versionsOf(entityId: string, page?: PageRequest): Promise<VersionPage>;
+  /** Every version of the entity, oldest first, read a batch at a time. */
+  eachVersionOf(entityId: string): AsyncIterable<EntityVersion>;
   exists(entityId: string): Promise<boolean>;
   countAll(): Promise<number>;
   countActive(): Promise<number>;

@@ -1,8 +1,10 @@
+import { stringify } from 'csv-stringify/sync';
+
 /**
  * `Accept: text/csv` on the list and usage routes (beyond Almanach): the same rows as the JSON body,
  * one line per version or usage line, RFC 4180 quoting, header line first.
  */
-export type CsvCell = string | number | boolean | null;
+export type CsvCell = string | number | null;
 
 export interface CsvTable {
   columns: readonly string[];
@@ -12,16 +14,15 @@ export interface CsvTable {
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
 
 export function encodeCsv({ columns, rows }: CsvTable): string {
-  return [columns, ...rows]
-    .map((row) => row.map(encodeCell).join(','))
-    .join('\r\n')
-    .concat('\r\n');
-}
-
-function encodeCell(cell: CsvCell): string {
-  if (cell === null) return '';
-  const text = String(cell);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  return stringify([columns, ...rows], {
+    record_delimiter: 'windows',
+    // csv-stringify stops quoting line breaks once record_delimiter is set; a name may hold one.
+    quote_record_delimiter: true,
+    // Every text cell may be a tenant's (names, metadata, flavors, OS fields, ids sent to the API) and is
+    // opened in billing spreadsheets, so every one starting with = + - @ tab or CR gets a leading quote.
+    // Quantities stay numbers, which csv-stringify never escapes: a negative figure is not prefixed.
+    escape_formulas: true,
+  });
 }
 
 /**

@@ -163,3 +163,13 @@ export function apiErrorOf(error: unknown): ApiError | undefined {
   if (bodyParserError.safeParse(error).success) return new InvalidPayloadError('the body is not JSON');
   return undefined;
 }
+
+/** Beyond Almanach: an unpaginated list whose body would outgrow API_MAX_LIST_BYTES. */
+export class ListTooLargeError extends ApiError {
+  override readonly name = 'ListTooLargeError';
+  readonly status = 413;
+
+  constructor(limit: number) {
+    super(`The list is larger than ${limit} bytes: ask for it in pages with the limit and cursor parameters`);
+  }
+}

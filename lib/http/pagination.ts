@@ -29,14 +29,30 @@ export interface Page<Position> {
   after: Position | undefined;
 }
 
-/** The page asked for, or undefined for Almanach's whole list. */
+/**
+ * The page asked for, or undefined for Almanach's whole list; a route with a `defaultLimit` always pages,
+ * by that many when `limit` is not given.
+ */
 export function pageOf<Position>(
   query: PageQuery,
   maxPageSize: number,
   positionSchema: z.ZodType<Position>,
+): Page<Position> | undefined;
+export function pageOf<Position>(
+  query: PageQuery,
+  maxPageSize: number,
+  positionSchema: z.ZodType<Position>,
+  defaultLimit: number,
+): Page<Position>;
+export function pageOf<Position>(
+  query: PageQuery,
+  maxPageSize: number,
+  positionSchema: z.ZodType<Position>,
+  defaultLimit?: number,
 ): Page<Position> | undefined {
-  if (query.limit === undefined && query.cursor === undefined) return undefined;
-  const limit = query.limit === undefined ? maxPageSize : Number(query.limit);
+  if (query.limit === undefined && query.cursor === undefined && defaultLimit === undefined) return undefined;
+  const limit =
+    query.limit === undefined ? Math.min(defaultLimit ?? maxPageSize, maxPageSize) : Number(query.limit);
   if (limit < 1 || limit > maxPageSize)
     throw new ValidationError('limit', `must be between 1 and ${maxPageSize}`);
   return {

@@ -4,7 +4,14 @@ import { entityExists, getEntity, listVersions } from './handlers/entities.ts';
 import { updateInstanceBody, updateInstanceEntity } from './handlers/entity-update.ts';
 import { info, infoJsonSchema } from './handlers/info.ts';
 import { createInstance, deleteInstance, rebuildInstance, resizeInstance } from './handlers/instances.ts';
-import { getProjectUsage, getUsage, projectUsageJsonSchema, usageJsonSchema } from './handlers/usage.ts';
+import {
+  getProjectUsage,
+  getUsage,
+  projectUsageJsonSchema,
+  USAGE_PAGE_SIZE,
+  usageJsonSchema,
+  usageQuery,
+} from './handlers/usage.ts';
 import {
   createVolumeType,
   deleteVolumeType,
@@ -40,7 +47,13 @@ import {
   volumeParams,
   volumeTypeParams,
 } from './schemas.ts';
-import { entityJsonSchema, instanceJsonSchema, volumeJsonSchema, volumeTypeJsonSchema } from './serialize.ts';
+import {
+  entityJsonSchema,
+  errorJsonSchema,
+  instanceJsonSchema,
+  volumeJsonSchema,
+  volumeTypeJsonSchema,
+} from './serialize.ts';
 
 const PAGE_HEADERS = {
   'X-Next-Cursor': 'Cursor of the next page (paginated requests only; absent on the last page)',
@@ -48,6 +61,14 @@ const PAGE_HEADERS = {
 };
 const listOf = (schema: z.ZodType, description: string) => ({
   200: { description, schema: z.array(schema), csv: true, headers: PAGE_HEADERS },
+});
+/** Almanach's version lists: whole without limit/cursor, up to API_MAX_LIST_BYTES. */
+const versionListOf = (schema: z.ZodType, description: string) => ({
+  ...listOf(schema, description),
+  413: {
+    description: 'Without limit and cursor, the whole list would be larger than API_MAX_LIST_BYTES',
+    schema: errorJsonSchema,
+  },
 });
 const empty = (description: string) => ({ description });
 
@@ -87,7 +108,7 @@ export const ROUTE_SPECS = {
     params: projectParams,
     query: pagedPeriodQuery,
     body: NO_BODY,
-    responses: listOf(instanceJsonSchema, 'Instance versions'),
+    responses: versionListOf(instanceJsonSchema, 'Instance versions'),
   },
   listVolumes: {
     method: 'GET',
@@ -98,7 +119,7 @@ export const ROUTE_SPECS = {
     params: projectParams,
     query: pagedPeriodQuery,
     body: NO_BODY,
-    responses: listOf(volumeJsonSchema, 'Volume versions'),
+    responses: versionListOf(volumeJsonSchema, 'Volume versions'),
   },
   listEntities: {
     method: 'GET',
@@ -109,7 +130,7 @@ export const ROUTE_SPECS = {
     params: projectParams,
     query: pagedPeriodQuery,
     body: NO_BODY,
-    responses: listOf(entityJsonSchema, 'Instance and volume versions'),
+    responses: versionListOf(entityJsonSchema, 'Instance and volume versions'),
   },
   createInstance: {
     method: 'POST',
@@ -241,7 +262,7 @@ export const ROUTE_SPECS = {
     params: entityParams,
     query: pageQuery,
     body: NO_BODY,
-    responses: listOf(entityJsonSchema, 'The versions, oldest first'),
+    responses: versionListOf(entityJsonSchema, 'The versions, oldest first'),
   },
   listVolumeTypes: {
     method: 'GET',
@@ -303,9 +324,9 @@ export const ROUTE_SPECS = {
     path: '/v1/usage',
     group: 'read',
     auth: true,
-    summary: 'Usage of every project with versions in the period, paged by project',
+    summary: `Usage of every project with versions in the period, paged by project (${USAGE_PAGE_SIZE} per page by default)`,
     params: emptyObject(),
-    query: pagedPeriodQuery,
+    query: usageQuery,
     body: NO_BODY,
     responses: {
       200: { description: 'The usage', schema: usageJsonSchema, csv: true, headers: PAGE_HEADERS },

@@ -33,6 +33,8 @@ export interface ApiServices {
   now: () => Date;
   version: string;
   maxPageSize: number;
+  /** The largest JSON body an unpaginated list may answer. */
+  maxListBytes: number;
 }
 
 export interface ApiServicesOptions {
@@ -44,21 +46,22 @@ export interface ApiServicesOptions {
 }
 
 export function createApiServices({ store, config, logger, metrics, now }: ApiServicesOptions): ApiServices {
-  const { collections } = store;
-  const heads = new MongoIngestStore(collections);
-  const queries = new EntityQueries(collections);
+  const { collections, reads } = store;
+  const heads = new MongoIngestStore(collections, { reads });
+  const queries = new EntityQueries(collections, reads);
   const clock = now ?? (() => new Date());
   return {
     queries,
     entityCounts: cachedEntityCounts(queries, clock),
     timelines: { timelineOf: async (entityId) => (await heads.readHead(entityId)) ?? EMPTY_TIMELINE },
-    volumeTypes: new VolumeTypeRepository(collections),
+    volumeTypes: new VolumeTypeRepository(collections, undefined, reads),
     writers: ingestContextFor(store, config, metrics),
     mapping: mappingOptionsFrom(config),
     logger,
     now: clock,
     version: packageJson.version,
     maxPageSize: config.API_MAX_PAGE_SIZE,
+    maxListBytes: config.API_MAX_LIST_BYTES,
   };
 }
 

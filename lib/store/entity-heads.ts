@@ -6,6 +6,7 @@ import {
   isDuplicateKeyError,
 } from './collections.ts';
 import { fromDocument, toStoredVersion } from './entity-documents.ts';
+import { DEFAULT_READ_OPTIONS, type ReadOptions } from './read-options.ts';
 
 /** An entity's newest claim as read from the store. */
 export interface HeadReading {
@@ -42,13 +43,19 @@ export interface Claim {
  * happen only for entities a writer has no fresh knowledge of.
  */
 export class EntityHeads {
-  constructor(private readonly collections: Pick<Collections, 'heads'>) {}
+  constructor(
+    private readonly collections: Pick<Collections, 'heads'>,
+    private readonly reads: ReadOptions = DEFAULT_READ_OPTIONS,
+  ) {}
 
   /** The newest claim of each entity (absent: never written), in one read. */
   async read(entityIds: readonly string[]): Promise<Map<string, HeadReading>> {
     if (entityIds.length === 0) return new Map();
     const documents = await this.collections.heads
-      .find(entityIds.length === 1 ? { entity_id: entityIds[0] } : { entity_id: { $in: [...entityIds] } })
+      .find(
+        entityIds.length === 1 ? { entity_id: entityIds[0] } : { entity_id: { $in: [...entityIds] } },
+        this.reads,
+      )
       .toArray();
     const newest = new Map<string, HeadDocument>();
     const done = new Set<string>();

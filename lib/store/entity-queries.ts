@@ -9,6 +9,7 @@ import type {
 } from '#domain/ledger-reads';
 import type { Collections, EntityDocument } from './collections.ts';
 import { fromDocument } from './entity-documents.ts';
+import { DEFAULT_READ_OPTIONS, type ReadOptions } from './read-options.ts';
 
 const VERSION_ORDER = { entity_id: 1, _version_index: 1 } as const;
 
@@ -17,7 +18,10 @@ const VERSION_ORDER = { entity_id: 1, _version_index: 1 } as const;
  * the same on MongoDB/Atlas and on FerretDB 1.x.
  */
 export class EntityQueries implements VersionReads {
-  constructor(private readonly collections: Pick<Collections, 'entity'>) {}
+  constructor(
+    private readonly collections: Pick<Collections, 'entity'>,
+    private readonly reads: ReadOptions = DEFAULT_READ_OPTIONS,
+  ) {}
 
   /**
    * Almanach's period overlap: versions of the project that started at or before `end` and are running
@@ -25,6 +29,11 @@ export class EntityQueries implements VersionReads {
    */
   async overlapping(query: PeriodQuery, page?: PageRequest): Promise<VersionPage> {
     return this.find(overlapFilter(query), page);
+  }
+
+  /** Every version overlapping the period, read a batch at a time: the caller bounds what it keeps. */
+  eachOverlapping(query: PeriodQuery): AsyncIterable<EntityVersion> {
+    return this.each(overlapFilter(query));
   }
 
   /** Versions of every project overlapping the period, for the given projects only. */
@@ -38,42 +47,58 @@ export class EntityQueries implements VersionReads {
       ...periodFilter(start, end),
       project_id: { $in: [...projectIds] },
     };
-    const documents = await this.collections.entity.find(filter).sort(VERSION_ORDER).toArray();
+    const documents = await this.collections.entity.find(filter, this.reads).sort(VERSION_ORDER).toArray();
     return documents.map(fromDocument);
   }
 
   /** Projects with at least one version overlapping the period, in id order, after `after`. */
   async projectsOverlapping(start: Date, end: Date, page: { limit: number; after?: string | undefined }) {
-    const ids = await this.collections.entity.distinct('project_id', periodFilter(start, end));
-    const sorted = ids.filter(
-      (id): id is string => typeof id === 'string' && (!page.after || id > page.after),
-    );
-    sorted.sort();
-    return { projectIds: sorted.slice(0, page.limit), more: sorted.length > page.limit };
+    // A $group rather than distinct: FerretDB 1.24 refuses maxTimeMS on distinct.
+    const projects = await this.collections.entity
+      .aggregate<{ _id: string }>(
+        [
+          { $match: periodFilter(start, end) },
+          { $group: { _id: '$project_id' } },
+          ...(page.after === undefined ? [] : [{ $match: { _id: { $gt: page.after } } }]),
+          { $sort: { _id: 1 } },
+          { $limit: page.limit + 1 },
+        ],
+        this.reads,
+      )
+      .toArray();
+    const projectIds = projects.map((project) => project._id);
+    return { projectIds: projectIds.slice(0, page.limit), more: projectIds.length > page.limit };
   }
 
   async versionsOf(entityId: string, page?: PageRequest): Promise<VersionPage> {
     return this.find({ entity_id: entityId }, page);
   }
 
+  eachVersionOf(entityId: string): AsyncIterable<EntityVersion> {
+    return this.each({ entity_id: entityId });
+  }
+
   async exists(entityId: string): Promise<boolean> {
     return (
-      (await this.collections.entity.findOne({ entity_id: entityId }, { projection: { _id: 1 } })) !== null
+      (await this.collections.entity.findOne(
+        { entity_id: entityId },
+        { ...this.reads, projection: { _id: 1 } },
+      )) !== null
     );
   }
 
   /** From the collection's metadata, not a scan: the whole collection is counted, with no filter. */
   async countAll(): Promise<number> {
-    return this.collections.entity.estimatedDocumentCount();
+    return this.collections.entity.estimatedDocumentCount(this.reads);
   }
 
   async countActive(): Promise<number> {
-    return this.collections.entity.countDocuments({ end: null });
+    return this.collections.entity.countDocuments({ end: null }, this.reads);
   }
 
   private async find(filter: Filter<EntityDocument>, page?: PageRequest): Promise<VersionPage> {
     const paged = page ? { $and: [filter, afterFilter(page.after)] } : filter;
-    let cursor = this.collections.entity.find(paged).sort(VERSION_ORDER);
+    let cursor = this.collections.entity.find(paged, this.reads).sort(VERSION_ORDER);
     if (page) cursor = cursor.limit(page.limit + 1);
     const documents = await cursor.toArray();
     const more = page !== undefined && documents.length > page.limit;
@@ -83,6 +108,13 @@ export class EntityQueries implements VersionReads {
       versions: kept.map(fromDocument),
       next: more && last ? { entityId: last.entity_id, index: last._version_index } : null,
     };
+  }
+
+  /** Leaving the loop early (a caller's bound) closes the cursor. */
+  private async *each(filter: Filter<EntityDocument>): AsyncIterable<EntityVersion> {
+    for await (const document of this.collections.entity.find(filter, this.reads).sort(VERSION_ORDER)) {
+      yield fromDocument(document);
+    }
   }
 }
 

@@ -3,10 +3,14 @@ import type { AppendResult, LogEntry } from '#ingest/ports';
 import { asError } from '#observability/thrown';
 import type { Collections, EventDocument } from './collections.ts';
 import { duplicateIndexes } from './entity-heads.ts';
+import { DEFAULT_READ_OPTIONS, type ReadOptions } from './read-options.ts';
 
 /** The `events` collection: every accepted notification once, for audit and for re-folds. */
 export class EventLog {
-  constructor(private readonly collections: Pick<Collections, 'events'>) {}
+  constructor(
+    private readonly collections: Pick<Collections, 'events'>,
+    private readonly reads: ReadOptions = DEFAULT_READ_OPTIONS,
+  ) {}
 
   /** One unordered insert for the whole batch: a duplicate _id is a redelivery, not a failure. */
   async append(entries: readonly LogEntry[]): Promise<AppendResult> {
@@ -36,6 +40,7 @@ export class EventLog {
     if (entityIds.length === 0) return histories;
     const documents = await this.collections.events
       .find(entityIds.length === 1 ? { entity_id: entityIds[0] } : { entity_id: { $in: [...entityIds] } }, {
+        ...this.reads,
         projection: { event: 1, entity_id: 1 },
       })
       .toArray();

@@ -24,6 +24,7 @@ import { EntityLocks } from './entity-locks.ts';
 import { EntityVersions, type VersionWrites } from './entity-versions.ts';
 import { EventLog } from './event-log.ts';
 import { KnownHeads } from './known-heads.ts';
+import type { ReadOptions } from './read-options.ts';
 import { VolumeTypeRepository } from './volume-types.ts';
 
 export interface IngestStoreOptions {
@@ -36,6 +37,7 @@ export interface IngestStoreOptions {
   /** How long a known volume type name is used without reading it again. */
   volumeTypeTtlMs?: number;
   onConflict?: () => void;
+  reads?: ReadOptions;
 }
 
 /** Of a writer's attempts to claim an entity's next revision, how many may find it taken. */
@@ -94,10 +96,10 @@ export class MongoIngestStore implements IngestPorts {
   private readonly onConflict: () => void;
 
   constructor(collections: Collections, options: IngestStoreOptions = {}) {
-    this.heads = new EntityHeads(collections);
-    this.events = new EventLog(collections);
+    this.heads = new EntityHeads(collections, options.reads);
+    this.events = new EventLog(collections, options.reads);
     this.versions = new EntityVersions(collections);
-    this.volumeTypes = new VolumeTypeRepository(collections, options.volumeTypeTtlMs);
+    this.volumeTypes = new VolumeTypeRepository(collections, options.volumeTypeTtlMs, options.reads);
     this.stallMs = options.stallMs ?? 15_000;
     this.pruneAfterMs = options.pruneAfterMs ?? 60 * 60_000;
     this.known = new KnownHeads(options.knowledgeTtlMs ?? 30 * 60_000);

@@ -1,6 +1,7 @@
 import type { VolumeTypeCatalog } from '#domain/ledger-reads';
 import type { VolumeType } from '#domain/volume-type';
 import type { Collections } from './collections.ts';
+import { DEFAULT_READ_OPTIONS, type ReadOptions } from './read-options.ts';
 
 /** Known volume type names are kept this long: a type is created once and named for good. */
 const DEFAULT_NAME_TTL_MS = 5 * 60_000;
@@ -11,6 +12,7 @@ export class VolumeTypeRepository implements VolumeTypeCatalog {
   constructor(
     private readonly collections: Pick<Collections, 'volumeTypes' | 'entity'>,
     private readonly nameTtlMs = DEFAULT_NAME_TTL_MS,
+    private readonly reads: ReadOptions = DEFAULT_READ_OPTIONS,
   ) {}
 
   async save(type: VolumeType): Promise<void> {
@@ -48,7 +50,7 @@ export class VolumeTypeRepository implements VolumeTypeCatalog {
       else toRead.push(id);
     }
     if (toRead.length === 0) return names;
-    const found = await this.collections.volumeTypes.find({ _id: { $in: toRead } }).toArray();
+    const found = await this.collections.volumeTypes.find({ _id: { $in: toRead } }, this.reads).toArray();
     for (const type of found) {
       this.remember(type);
       names.set(type.volume_type_id, type.volume_type_name);
@@ -58,14 +60,17 @@ export class VolumeTypeRepository implements VolumeTypeCatalog {
 
   /** Volumes with versions recorded under a volume type id (its name was unknown then). */
   async volumesOfType(volumeTypeId: string): Promise<string[]> {
-    return this.collections.entity.distinct('entity_id', {
-      entity_type: 'volume',
-      volume_type: volumeTypeId,
-    });
+    const volumes = await this.collections.entity
+      .aggregate<{ _id: string }>(
+        [{ $match: { entity_type: 'volume', volume_type: volumeTypeId } }, { $group: { _id: '$entity_id' } }],
+        this.reads,
+      )
+      .toArray();
+    return volumes.map((volume) => volume._id);
   }
 
   async get(volumeTypeId: string): Promise<VolumeType | null> {
-    const found = await this.collections.volumeTypes.findOne({ _id: volumeTypeId });
+    const found = await this.collections.volumeTypes.findOne({ _id: volumeTypeId }, this.reads);
     return found && { volume_type_id: found.volume_type_id, volume_type_name: found.volume_type_name };
   }
 
@@ -75,7 +80,7 @@ export class VolumeTypeRepository implements VolumeTypeCatalog {
     after?: string | undefined;
   }): Promise<{ types: VolumeType[]; more: boolean }> {
     const filter = page?.after ? { _id: { $gt: page.after } } : {};
-    let cursor = this.collections.volumeTypes.find(filter).sort({ _id: 1 });
+    let cursor = this.collections.volumeTypes.find(filter, this.reads).sort({ _id: 1 });
     if (page) cursor = cursor.limit(page.limit + 1);
     const found = await cursor.toArray();
     const more = page !== undefined && found.length > page.limit;

@@ -4,7 +4,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { Topology } from '#amqp/topology';
 import { apiConfigSchema } from '#config/api-schema';
-import { loadConfig } from '#config/schema';
+import { loadConfig, storeConfigSchema } from '#config/schema';
 import { type FerretdbServer, startFerretdb, testFerretdbOptions } from '#dev/ferretdb/server';
 import { healthyWithin } from '#dev/local/bridge-process';
 import type { ExpectedUsage } from '#dev/simulator/truth';
@@ -103,11 +103,13 @@ export class WholeStack {
     await rabbit.declareTopology(topology);
     await rabbit.close();
     const database = uniqueDatabaseName(name);
-    const store = await openStore({
-      MONGODB_URI: ferretdb.uri,
-      MONGODB_DATABASE: database,
-      MONGODB_SERVER_SELECTION_TIMEOUT_MS: 2_000,
-    });
+    const store = await openStore(
+      loadConfig(storeConfigSchema, {
+        MONGODB_URI: ferretdb.uri,
+        MONGODB_DATABASE: database,
+        MONGODB_SERVER_SELECTION_TIMEOUT_MS: '2000',
+      }),
+    );
     const api = await startApiServer({
       store,
       config: loadConfig(apiConfigSchema, { MONGODB_URI: ferretdb.uri, PORT: '0', API_HOST: '127.0.0.1' }),

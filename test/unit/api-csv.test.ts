@@ -11,6 +11,21 @@ describe('CSV encoding', () => {
       'v\r\n"a,b"\r\n"say ""hi"""\r\n"two\nlines"\r\n\r\n',
     );
   });
+
+  it.each([
+    ['=', '=HYPERLINK("http://evil.example","bill")', `"'=HYPERLINK(""http://evil.example"",""bill"")"`],
+    ['+', '+1+cmd', "'+1+cmd"],
+    ['-', '-2+3', "'-2+3"],
+    ['@', '@SUM(A1)', "'@SUM(A1)"],
+    ['a tab', '\t=1', "'\t=1"],
+    ['a carriage return', '\r=1', `"'\r=1"`],
+  ])('makes a text cell starting with %s read as text in a spreadsheet', (_, text, encoded) => {
+    expect(encodeCsv({ columns: ['name'], rows: [[text]] })).toBe(`name\r\n${encoded}\r\n`);
+  });
+
+  it('leaves negative numbers as numbers: only text can carry a formula', () => {
+    expect(encodeCsv({ columns: ['seconds'], rows: [[-3600], [-1.5]] })).toBe('seconds\r\n-3600\r\n-1.5\r\n');
+  });
 });
 
 describe('content negotiation', () => {

@@ -7,6 +7,7 @@ import type { ApiResult } from '../route-spec.ts';
 import type { ContextOf } from '../route-table.ts';
 import type { periodQuery } from '../schemas.ts';
 import { entitiesCsv, entityJson } from '../serialize.ts';
+import { wholeList } from '../whole-list.ts';
 
 /** Where a page of versions stops: the last version's entity and index. */
 const versionPosition = z.object({ entityId: z.string(), index: z.number().int().nonnegative() });
@@ -29,10 +30,10 @@ export function listVersions(entityType: EntityType | undefined) {
   }: ContextOf<'listInstances' | 'listVolumes' | 'listEntities'>): Promise<ApiResult> => {
     const { start, end } = periodOf(query, services.now());
     const page = pageOf(query, services.maxPageSize, versionPosition);
-    const { versions, next } = await services.queries.overlapping(
-      { projectId: params.project_id, start, end, entityType },
-      page && { limit: page.limit, after: page.after },
-    );
+    const period = { projectId: params.project_id, start, end, entityType };
+    const { versions, next } = page
+      ? await services.queries.overlapping(period, page)
+      : await wholeList(services.queries.eachOverlapping(period), services.maxListBytes);
     return {
       status: 200,
       json: versions.map(entityJson),
@@ -50,7 +51,9 @@ export async function getEntity({
 }: ContextOf<'getEntity'>): Promise<ApiResult> {
   if (!(await services.queries.exists(params.entity_id))) throw new EntityNotFoundError('Entity not found');
   const page = pageOf(query, services.maxPageSize, versionPosition);
-  const { versions, next } = await services.queries.versionsOf(params.entity_id, page);
+  const { versions, next } = page
+    ? await services.queries.versionsOf(params.entity_id, page)
+    : await wholeList(services.queries.eachVersionOf(params.entity_id), services.maxListBytes);
   return {
     status: 200,
     json: versions.map(entityJson),

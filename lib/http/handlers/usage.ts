@@ -3,10 +3,10 @@ import { formatAlmanachDate } from '#domain/dates';
 import { type Period, type ProjectUsage, projectUsage, usageByProject } from '#domain/usage';
 import type { CsvTable } from '../csv.ts';
 import { ValidationError } from '../errors.ts';
-import { encodeCursor, nextPageHeaders, type PageQuery, pageOf } from '../pagination.ts';
+import { encodeCursor, nextPageHeaders, type PageQuery, pageOf, pageQueryShape } from '../pagination.ts';
 import type { ApiResult } from '../route-spec.ts';
 import type { ContextOf } from '../route-table.ts';
-import type { periodQuery } from '../schemas.ts';
+import { pagedPeriodQuery, type periodQuery } from '../schemas.ts';
 import { periodOf } from './entities.ts';
 
 /**
@@ -70,12 +70,24 @@ export async function getProjectUsage({
 
 const projectPosition = z.object({ projectId: z.string() });
 
+/**
+ * Projects per page of /v1/usage when `limit` is not given: a page reads every version of its projects,
+ * so the whole fleet in one request could outgrow the function's memory and response.
+ */
+export const USAGE_PAGE_SIZE = 100;
+
+export const usageQuery = pagedPeriodQuery.extend({
+  limit: pageQueryShape.limit.describe(
+    `Projects per page: ${USAGE_PAGE_SIZE} unless given (at most API_MAX_PAGE_SIZE); follow next_cursor for the rest`,
+  ),
+});
+
 export async function getUsage({ query, request, services }: ContextOf<'getUsage'>): Promise<ApiResult> {
   const period = checkedPeriod(query, services.now());
-  const page = pageOf(query, services.maxPageSize, projectPosition);
+  const page = pageOf(query, services.maxPageSize, projectPosition, USAGE_PAGE_SIZE);
   const { projectIds, more } = await services.queries.projectsOverlapping(period.start, period.end, {
-    limit: page?.limit ?? Number.MAX_SAFE_INTEGER,
-    after: page?.after?.projectId,
+    limit: page.limit,
+    after: page.after?.projectId,
   });
   const versions = await services.queries.overlappingForProjects(projectIds, period.start, period.end);
   const usages = usageByProject(versions, period, services.now());
