@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import { apiSettingsSchema } from '#config/api-schema';
 import { bridgeConfigSchema } from '#config/bridge-schema';
+import { sqsIngestConfigSchema } from '#config/ingest-queue-schema';
 import { localStackConfigSchema } from '#config/local-schema';
-import { ingestConfigSchema } from '#config/schema';
 import { contextTable } from '../infra/context-table.ts';
 
 /**
@@ -10,7 +10,7 @@ import { contextTable } from '../infra/context-table.ts';
  * `-- --context`, the table of CDK context keys (Deploying to AWS) from the context schema instead.
  */
 const sections: Array<[string, z.ZodObject]> = [
-  ['Ingest (Lambda and local workers)', ingestConfigSchema],
+  ['Ingest (Lambda and local workers)', sqsIngestConfigSchema],
   ['API', apiSettingsSchema],
   ['Bridge', bridgeConfigSchema],
   ['Local stack (`npm start`)', localStackConfigSchema],
