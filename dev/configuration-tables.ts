@@ -1,11 +1,11 @@
 import type { z } from 'zod';
 import { apiSettingsSchema } from '#config/api-schema';
 import { bridgeConfigSchema } from '#config/bridge-schema';
+import { sqsIngestConfigSchema } from '#config/ingest-queue-schema';
 import { localStackConfigSchema } from '#config/local-schema';
-import { ingestConfigSchema } from '#config/schema';
 
 const sections: Array<[string, z.ZodObject]> = [
-  ['Ingest (Lambda and local workers)', ingestConfigSchema],
+  ['Ingest (Lambda and local workers)', sqsIngestConfigSchema],
   ['API', apiSettingsSchema],
   ['Bridge', bridgeConfigSchema],
   ['Local stack (`npm start`)', localStackConfigSchema],

@@ -74,7 +74,8 @@ export function buildApp(
     mongoUriSecret: data.mongoUriSecret,
     network: functionNetwork,
     settings: {
-      maxReceiveCount: settings.maxReceiveCount,
+      outageTolerance: Duration.hours(settings.ingestOutageToleranceHours),
+      retry: { baseSeconds: settings.ingestRetryBaseSeconds, maxSeconds: settings.ingestRetryMaxSeconds },
       maximumConcurrency: settings.ingestMaximumConcurrency,
       batchSize: settings.ingestBatchSize,
       maxBatchingWindow: Duration.seconds(settings.ingestMaxBatchingWindowSeconds),

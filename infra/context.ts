@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { MAX_REVOCATION_SECONDS } from '../lib/config/api-schema.ts';
 import { integer } from '../lib/config/schema.ts';
+import {
+  DEFAULT_BACKOFF,
+  DEFAULT_OUTAGE_TOLERANCE_SECONDS,
+  outageOutlastedSeconds,
+  SQS_MAX_RECEIVE_COUNT,
+  SQS_MAX_VISIBILITY_SECONDS,
+} from '../lib/ingest/redelivery.ts';
 
 /**
  * Every CDK context value the app reads, validated once. A value comes, in this order of precedence, from
@@ -84,8 +91,14 @@ export const infraContextShape = {
   ingestTimeoutSeconds: integer(30, 1, 900).describe(
     "Ingest function timeout; the queue's visibility timeout is 6 times it plus the batching window",
   ),
-  maxReceiveCount: integer(5, 1, 1_000).describe(
-    'Receives of a notification before it is moved to the dead-letter queue',
+  ingestOutageToleranceHours: integer(DEFAULT_OUTAGE_TOLERANCE_SECONDS / 3_600, 1, 72).describe(
+    "Longest MongoDB outage the ingest outlasts with no notification dead-lettered: sizes the queue's maxReceiveCount",
+  ),
+  ingestRetryBaseSeconds: integer(DEFAULT_BACKOFF.baseSeconds, 1, SQS_MAX_VISIBILITY_SECONDS).describe(
+    'Delay before a notification not stored during a MongoDB outage is delivered again; doubled at each receive',
+  ),
+  ingestRetryMaxSeconds: integer(DEFAULT_BACKOFF.maxSeconds, 1, SQS_MAX_VISIBILITY_SECONDS).describe(
+    'Longest delay between two deliveries of such a notification',
   ),
   apiReservedConcurrency: integer(10, 1, 1_000).describe(
     'Reserved concurrency of the read and of the write API function, each',
@@ -180,6 +193,14 @@ export const infraContextSchema = z
         message: 'must be at least 1 when ingestBatchSize is above 10 (an SQS event source rule)',
       });
     }
+    const retry = { baseSeconds: context.ingestRetryBaseSeconds, maxSeconds: context.ingestRetryMaxSeconds };
+    if (outlastedAtMost(retry) < context.ingestOutageToleranceHours * 3_600) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ingestRetryMaxSeconds'],
+        message: `too short to outlast ${context.ingestOutageToleranceHours} h within SQS's ${SQS_MAX_RECEIVE_COUNT} receives`,
+      });
+    }
     const budget = connectionBudget(context);
     if (budget.total > context.atlasMaxConnections) {
       ctx.addIssue({
@@ -194,6 +215,11 @@ export const infraContextSchema = z
     }
   })
   .transform(({ bridge, skipBridge, ...context }) => ({ ...context, bridgeEnabled: bridge && !skipBridge }));
+
+/** The longest outage any maxReceiveCount SQS accepts can outlast with these delays. */
+function outlastedAtMost(retry: { baseSeconds: number; maxSeconds: number }): number {
+  return outageOutlastedSeconds(SQS_MAX_RECEIVE_COUNT, retry);
+}
 
 export type InfraContext = z.output<typeof infraContextSchema>;
 export const INFRA_CONTEXT_KEYS = Object.keys(

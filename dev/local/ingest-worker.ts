@@ -1,13 +1,12 @@
 import { ingestWorkerConfigSchema } from '#config/local-schema';
 import { loadConfig } from '#config/schema';
-import { ingestContextFor } from '#ingest/compose';
-import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
+import { ingestContextOpening } from '#ingest/compose';
 import { CountingSink } from '#observability/ingest-metrics';
 import { logger } from '#observability/logger';
 import { stopOnSignals } from '#observability/shutdown';
 import { createSqsClient } from '#queue/sqs-client';
-import { openStore } from '#store/mongo-client';
-import { startIngestWorkers } from './ingest-workers.ts';
+import { openStore, type Store } from '#store/mongo-client';
+import { localIngestHandler, startIngestWorkers } from './ingest-workers.ts';
 
 /**
  * The ingest Lambda's handler as a long-running process (`npm run ingest-worker`): INGEST_WORKERS pollers
@@ -16,14 +15,19 @@ import { startIngestWorkers } from './ingest-workers.ts';
  */
 const config = loadConfig(ingestWorkerConfigSchema);
 logger.appendKeys({ component: 'ingest-worker' });
-const store = await openStore(config);
+// Opened by the first batch, as in the Lambda: a worker started while MongoDB is down waits for it.
+let store: Store | undefined;
 const metrics = new CountingSink();
 const sqs = createSqsClient({ ...(config.SQS_ENDPOINT && { endpoint: config.SQS_ENDPOINT }) });
 const workers = startIngestWorkers({
   client: sqs,
   queueUrl: config.INGEST_QUEUE_URL,
-  handler: createSqsIngestHandler({
-    ingest: ingestContextFor(store, config, metrics),
+  handler: await localIngestHandler({
+    client: sqs,
+    queueUrl: config.INGEST_QUEUE_URL,
+    deadLetterQueueUrl: config.DEAD_LETTER_QUEUE_URL,
+    retry: config,
+    ingest: ingestContextOpening(async () => (store = await openStore(config)), config, metrics),
     logger,
     metrics,
   }),
@@ -35,7 +39,7 @@ logger.info('ingest worker started', { queueUrl: config.INGEST_QUEUE_URL, poller
 
 stopOnSignals(logger, async () => {
   await workers.stop();
-  await store.client.close();
+  await store?.client.close();
   sqs.destroy();
   logger.info('ingest worker stopped', { totals: Object.fromEntries(metrics.totals) });
 });

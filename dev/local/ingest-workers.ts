@@ -1,6 +1,38 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { backoffFrom, type RetryConfig } from '#config/ingest-queue-schema';
+import type { IngestContext } from '#ingest/ingest-batch';
+import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
+import type { MetricSink } from '#observability/ingest-metrics';
+import { deadLetterQueueOf } from '#queue/queue-url';
+import { sqsFailureRouting } from '#queue/sqs-failure-routing';
 import { type SqsBatchHandler, SqsPoller } from '#queue/sqs-poller';
+
+export interface LocalIngestHandlerOptions {
+  client: SQSClient;
+  queueUrl: string;
+  /** Default: the queue's redrive target. */
+  deadLetterQueueUrl?: string | undefined;
+  retry: RetryConfig;
+  ingest: IngestContext;
+  logger: Logger;
+  metrics: MetricSink;
+}
+
+/** The Lambda's handler, with its failures routed as in AWS: malformed to the DLQ at once, outages backed off. */
+export async function localIngestHandler(options: LocalIngestHandlerOptions): Promise<SqsBatchHandler> {
+  const { client, queueUrl } = options;
+  const deadLetterQueueUrl = options.deadLetterQueueUrl ?? (await deadLetterQueueOf(client, queueUrl));
+  return createSqsIngestHandler({
+    ingest: options.ingest,
+    logger: options.logger,
+    metrics: options.metrics,
+    redelivery: {
+      routing: sqsFailureRouting({ client, queueUrl, deadLetterQueueUrl }),
+      backoff: backoffFrom(options.retry),
+    },
+  });
+}
 
 export interface IngestWorkersOptions {
   client: SQSClient;

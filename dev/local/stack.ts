@@ -1,15 +1,16 @@
 import { resolve } from 'node:path';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { backoffFrom } from '#config/ingest-queue-schema';
 import { type LocalStackConfig, localStackConfigSchema } from '#config/local-schema';
 import { ingestConfigSchema, loadConfig } from '#config/schema';
 import { startFerretdb } from '#dev/ferretdb/server';
 import { ingestContextFor } from '#ingest/compose';
-import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
+import { DEFAULT_OUTAGE_TOLERANCE_SECONDS, maxReceiveCountFor } from '#ingest/redelivery';
 import { CountingSink } from '#observability/ingest-metrics';
 import { createSqsClient } from '#queue/sqs-client';
 import { openStore, type Store } from '#store/mongo-client';
-import { startIngestWorkers } from './ingest-workers.ts';
+import { localIngestHandler, startIngestWorkers } from './ingest-workers.ts';
 import { createQueuePair, startSqsEmulator } from './sqs-emulator.ts';
 
 export interface LocalStack {
@@ -56,15 +57,21 @@ export async function startLocalStack(env: Env, logger: Logger): Promise<LocalSt
         }
       : await startEmbeddedSqs(config, stops);
     const queues = config.INGEST_QUEUE_URL
-      ? { queueUrl: config.INGEST_QUEUE_URL, dlqUrl: undefined }
+      ? { queueUrl: config.INGEST_QUEUE_URL, dlqUrl: config.DEAD_LETTER_QUEUE_URL }
       : await createQueuePair(sqs.client, {
           name: config.INGEST_QUEUE_NAME,
-          maxReceiveCount: config.INGEST_MAX_RECEIVE_COUNT,
+          maxReceiveCount:
+            config.INGEST_MAX_RECEIVE_COUNT ??
+            maxReceiveCountFor(DEFAULT_OUTAGE_TOLERANCE_SECONDS, backoffFrom(config)),
           visibilityTimeoutSeconds: config.INGEST_VISIBILITY_TIMEOUT_SECONDS,
         });
 
     const ingestMetrics = new CountingSink();
-    const handler = createSqsIngestHandler({
+    const handler = await localIngestHandler({
+      client: sqs.client,
+      queueUrl: queues.queueUrl,
+      deadLetterQueueUrl: queues.dlqUrl,
+      retry: config,
       ingest: ingestContextFor(store, ingestConfig, ingestMetrics),
       logger,
       metrics: ingestMetrics,

@@ -4,12 +4,15 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { type BackoffPolicy, maxReceiveCountFor } from '../../lib/ingest/redelivery.ts';
 import { AlmanachFunction, type FunctionNetwork } from '../constructs/almanach-function.ts';
 
 /** The per-stage tuning of ingest (cdk.json `stages`, infra/context.ts). */
 export interface IngestSettings {
-  /** Receives before a notification is considered poison and moved to the dead-letter queue. */
-  maxReceiveCount: number;
+  /** The longest MongoDB outage after which no notification may be in the dead-letter queue. */
+  outageTolerance: Duration;
+  /** The delays between deliveries of a notification not stored during an outage. */
+  retry: BackoffPolicy;
   /** Upper bound of concurrent ingest functions: keeps connections within the Atlas budget. */
   maximumConcurrency: number;
   batchSize: number;
@@ -56,7 +59,12 @@ export class IngestStack extends Stack {
       visibilityTimeout: Duration.seconds(
         settings.timeout.toSeconds() * 6 + settings.maxBatchingWindow.toSeconds(),
       ),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: settings.maxReceiveCount },
+      // Malformed notifications are dead-lettered by the function at once; the receive budget is for the
+      // others, sized so that the retries of an outage as long as the tolerance all come before it runs out.
+      deadLetterQueue: {
+        queue: this.deadLetterQueue,
+        maxReceiveCount: maxReceiveCountFor(settings.outageTolerance.toSeconds(), settings.retry),
+      },
       // Holds notifications not yet stored: kept, like the dead letters, if the stack is deleted.
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -68,9 +76,14 @@ export class IngestStack extends Stack {
       environment: {
         MONGODB_URI_SECRET_ARN: props.mongoUriSecret.secretArn,
         MONGODB_MAX_POOL_SIZE: String(settings.poolSize),
+        INGEST_QUEUE_URL: this.queue.queueUrl,
+        DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
+        INGEST_RETRY_BASE_SECONDS: String(settings.retry.baseSeconds),
+        INGEST_RETRY_MAX_SECONDS: String(settings.retry.maxSeconds),
       },
     });
     props.mongoUriSecret.grantRead(this.ingestFunction);
+    this.deadLetterQueue.grantSendMessages(this.ingestFunction);
     this.ingestFunction.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: settings.batchSize,

@@ -1,5 +1,12 @@
 import { z } from 'zod';
+import { retryConfigSchema } from './ingest-queue-schema.ts';
 import { ingestConfigSchema } from './schema.ts';
+
+const deadLetterQueueUrl = z
+  .string()
+  .url()
+  .optional()
+  .describe("Where malformed notifications go at once (default: the ingest queue's redrive target)");
 
 /** Settings of the whole system on one machine (`npm start`); the parts' own settings apply as well. */
 export const localStackConfigSchema = z.object({
@@ -19,7 +26,16 @@ export const localStackConfigSchema = z.object({
     .min(1)
     .default('almanach-ingest')
     .describe('Ingest queue name (its DLQ: <name>-dlq)'),
-  INGEST_MAX_RECEIVE_COUNT: z.coerce.number().int().positive().default(5).describe('Receives before the DLQ'),
+  DEAD_LETTER_QUEUE_URL: deadLetterQueueUrl,
+  INGEST_MAX_RECEIVE_COUNT: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(
+      'Receives before the DLQ (default: enough to outlast a 6-hour MongoDB outage at the retry delays)',
+    ),
+  ...retryConfigSchema.shape,
   INGEST_VISIBILITY_TIMEOUT_SECONDS: z.coerce
     .number()
     .int()
@@ -49,6 +65,8 @@ export type LocalStackConfig = z.infer<typeof localStackConfigSchema>;
 export const ingestWorkerConfigSchema = ingestConfigSchema.extend({
   SQS_ENDPOINT: z.string().url().optional().describe('SQS endpoint (default: real AWS)'),
   INGEST_QUEUE_URL: z.string().url().describe('The ingest queue to poll'),
+  DEAD_LETTER_QUEUE_URL: deadLetterQueueUrl,
+  ...retryConfigSchema.shape,
   INGEST_WORKERS: localStackConfigSchema.shape.INGEST_WORKERS,
   INGEST_BATCH_SIZE: localStackConfigSchema.shape.INGEST_BATCH_SIZE,
   INGEST_BATCH_WINDOW_MS: localStackConfigSchema.shape.INGEST_BATCH_WINDOW_MS,

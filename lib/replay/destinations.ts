@@ -1,5 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { DEAD_LETTER_REASON_ATTRIBUTE } from '#queue/sqs-failure-routing';
 import type { DeadLetter } from './dead-letter-queue.ts';
 
 /** Where replayed messages go. `send` returns the SQS message ids of the letters now safe there. */
@@ -10,7 +11,7 @@ export interface ReplayDestination {
   send(letters: readonly DeadLetter[]): Promise<Set<string>>;
 }
 
-/** Back to the ingest queue: the body and message attributes exactly as they were. */
+/** Back to the ingest queue: the body and message attributes exactly as they were before dead-lettering. */
 export function queueDestination(client: SQSClient, queueUrl: string): ReplayDestination {
   return {
     description: `queue ${queueUrl}`,
@@ -22,11 +23,14 @@ export function queueDestination(client: SQSClient, queueUrl: string): ReplayDes
         const { Successful = [] } = await client.send(
           new SendMessageBatchCommand({
             QueueUrl: queueUrl,
-            Entries: chunk.map((letter, index) => ({
-              Id: String(index),
-              MessageBody: letter.body,
-              ...(Object.keys(letter.attributes).length > 0 && { MessageAttributes: letter.attributes }),
-            })),
+            Entries: chunk.map((letter, index) => {
+              const { [DEAD_LETTER_REASON_ATTRIBUTE]: _reason, ...attributes } = letter.attributes;
+              return {
+                Id: String(index),
+                MessageBody: letter.body,
+                ...(Object.keys(attributes).length > 0 && { MessageAttributes: attributes }),
+              };
+            }),
           }),
         );
         for (const { Id } of Successful) {

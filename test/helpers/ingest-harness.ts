@@ -8,8 +8,10 @@ import { type OsloMessage, rabbitBody } from '#dev/simulator/oslo-envelope';
 import type { EntityVersion } from '#domain/entity';
 import { ingestContextFor } from '#ingest/compose';
 import { type IngestContext, type IngestReport, ingestNotification } from '#ingest/ingest-batch';
+import type { BackoffPolicy } from '#ingest/redelivery';
 import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
 import { CountingSink } from '#observability/ingest-metrics';
+import { sqsFailureRouting } from '#queue/sqs-failure-routing';
 import type { EntityDocument } from '#store/collections';
 import { EntityQueries } from '#store/entity-queries';
 import { MongoIngestStore } from '#store/ingest-store';
@@ -94,13 +96,26 @@ export function startTestIngestWorkers(options: {
   ingestor: Pick<TestIngestor, 'context' | 'metrics'>;
   logger?: Logger;
   count?: number;
+  /** Failures routed as the Lambda routes them; without it, every failure is left to the redrive policy. */
+  redelivery?: { deadLetterQueueUrl: string; backoff: BackoffPolicy };
 }): IngestWorkers {
   const logger = options.logger ?? silentLogger();
   const { context, metrics } = options.ingestor;
+  const { client, queueUrl, redelivery } = options;
   return startIngestWorkers({
-    client: options.client,
-    queueUrl: options.queueUrl,
-    handler: createSqsIngestHandler({ ingest: context, logger, metrics }),
+    client,
+    queueUrl,
+    handler: createSqsIngestHandler({
+      ingest: context,
+      logger,
+      metrics,
+      ...(redelivery && {
+        redelivery: {
+          routing: sqsFailureRouting({ client, queueUrl, deadLetterQueueUrl: redelivery.deadLetterQueueUrl }),
+          backoff: redelivery.backoff,
+        },
+      }),
+    }),
     logger,
     count: options.count ?? 1,
     waitTimeSeconds: 1,

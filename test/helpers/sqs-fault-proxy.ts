@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 /**
@@ -13,11 +12,6 @@ export type FaultMode = 'pass' | 'unavailable' | 'fail-first-entry';
 export interface SqsFaultProxy {
   endpoint: string;
   setMode(mode: FaultMode): void;
-  /**
-   * While set, the messages it selects reach the consumer truncated, as through a faulty hop between the
-   * queue and the consumer; the queue keeps them intact (what the dead-letter queue and a replay see).
-   */
-  corruptReceived(select: ((body: string) => boolean) | undefined): void;
   /** SendMessageBatch entries reported failed so far. */
   failedEntries(): number;
   close(): Promise<void>;
@@ -25,10 +19,6 @@ export interface SqsFaultProxy {
 
 interface BatchRequest {
   Entries?: { Id: string; MessageBody: string }[];
-}
-
-interface ReceiveResponse {
-  Messages?: { Body?: string; MD5OfBody?: string }[];
 }
 
 interface BatchResponse {
@@ -40,7 +30,6 @@ interface BatchResponse {
 export async function startSqsFaultProxy(targetEndpoint: string): Promise<SqsFaultProxy> {
   let mode: FaultMode = 'pass';
   let failed = 0;
-  let corrupt: ((body: string) => boolean) | undefined;
   const failedBodies = new Set<string>();
 
   const relay = async (request: IncomingMessage, response: ServerResponse) => {
@@ -81,8 +70,6 @@ export async function startSqsFaultProxy(targetEndpoint: string): Promise<SqsFau
       ...(request.method === 'GET' || request.method === 'HEAD' ? {} : { body }),
     });
     let text = await upstream.text();
-    if (corrupt && upstream.ok && request.headers['x-amz-target'] === 'AmazonSQS.ReceiveMessage')
-      text = truncateSelected(text, corrupt);
     if (dropped && upstream.ok) {
       const parsed = JSON.parse(text) as BatchResponse;
       parsed.Failed = [...(parsed.Failed ?? []), injectedFailure(dropped.Id)];
@@ -110,9 +97,6 @@ export async function startSqsFaultProxy(targetEndpoint: string): Promise<SqsFau
     setMode: (next) => {
       mode = next;
     },
-    corruptReceived: (select) => {
-      corrupt = select;
-    },
     failedEntries: () => failed,
     close: () =>
       new Promise<void>((resolve) => {
@@ -124,15 +108,4 @@ export async function startSqsFaultProxy(targetEndpoint: string): Promise<SqsFau
 
 function injectedFailure(id: string) {
   return { Id: id, SenderFault: false, Code: 'InternalError', Message: 'injected partial failure' };
-}
-
-function truncateSelected(responseText: string, select: (body: string) => boolean): string {
-  const parsed = JSON.parse(responseText) as ReceiveResponse;
-  for (const message of parsed.Messages ?? []) {
-    if (message.Body === undefined || !select(message.Body)) continue;
-    message.Body = message.Body.slice(0, Math.floor(message.Body.length / 2));
-    // The SDK checks the body against its digest: the hop that truncated it sent a matching one.
-    message.MD5OfBody = createHash('md5').update(message.Body).digest('hex');
-  }
-  return JSON.stringify(parsed);
 }

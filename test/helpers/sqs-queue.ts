@@ -65,6 +65,8 @@ export async function receiveExpected(
         MaxNumberOfMessages: 10,
         WaitTimeSeconds: 1,
         VisibilityTimeout: 300,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
       }),
     );
     for (const message of Messages) received.set(message.MessageId ?? '', message);

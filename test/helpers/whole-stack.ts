@@ -10,6 +10,7 @@ import { healthyWithin } from '#dev/local/bridge-process';
 import type { ExpectedUsage } from '#dev/simulator/truth';
 import { verifyUsage } from '#dev/simulator/verify';
 import { type ApiServer, startApiServer } from '#http/local-server';
+import type { BackoffPolicy } from '#ingest/redelivery';
 import { collectionsOf } from '#store/collections';
 import { openStore, type Store } from '#store/mongo-client';
 import { uniqueDatabaseName } from './mongo-server.ts';
@@ -24,6 +25,8 @@ export interface WholeStackOptions {
   workers?: number;
   visibilityTimeoutSeconds?: number;
   maxReceiveCount?: number;
+  /** The ingest's retry delays during a store outage, in scaled-down time (default: 1 s doubling to 4 s). */
+  retry?: BackoffPolicy;
 }
 
 /** What a run should leave in the ledger. */
@@ -47,6 +50,8 @@ export interface Ledger {
   unexpected: string[];
   /** Deliveries the ingest recognised as already recorded (logged `notification duplicate`). */
   duplicatesAbsorbed: number;
+  /** Deliveries the ingest could not store and left to be delivered again (logged `notification not stored`). */
+  retried: number;
   /** Projects whose usage through the API differs from the simulator's truth, with the differences. */
   usageMismatches: { projectId: string; differences: string[] }[];
   deadLettered: number;
@@ -80,6 +85,7 @@ export class WholeStack {
     private readonly database: string,
     private readonly store: Store,
     private readonly api: ApiServer,
+    private readonly retry: BackoffPolicy,
   ) {
     this.publisher = new StreamPublisher({
       connectionName: `almanach-notifier-${randomBytes(3).toString('hex')}`,
@@ -115,7 +121,8 @@ export class WholeStack {
       config: loadConfig(apiConfigSchema, { MONGODB_URI: ferretdb.uri, PORT: '0', API_HOST: '127.0.0.1' }),
       logger: new Logger({ serviceName: 'almanach-api', logLevel: 'SILENT' }),
     });
-    const stack = new WholeStack(ferretdb, sqs, proxy, queues, topology, database, store, api);
+    const retry = options.retry ?? { baseSeconds: 1, maxSeconds: 4 };
+    const stack = new WholeStack(ferretdb, sqs, proxy, queues, topology, database, store, api, retry);
     await stack.startBridge();
     for (let n = 0; n < (options.workers ?? 1); n++) await stack.startWorker();
     return stack;
@@ -133,6 +140,9 @@ export class WholeStack {
       MONGODB_SERVER_SELECTION_TIMEOUT_MS: '2000',
       SQS_ENDPOINT: this.proxy.endpoint,
       INGEST_QUEUE_URL: this.queues.queueUrl,
+      DEAD_LETTER_QUEUE_URL: this.queues.dlqUrl,
+      INGEST_RETRY_BASE_SECONDS: String(this.retry.baseSeconds),
+      INGEST_RETRY_MAX_SECONDS: String(this.retry.maxSeconds),
       RABBITMQ_URL,
       ...topologyEnvironment(this.topology),
       BRIDGE_CONNECTION_NAME: this.bridgeConnectionName,
@@ -237,6 +247,7 @@ export class WholeStack {
       lost: [...expectation.recorded].filter((id) => !stored.has(id)),
       unexpected: [...stored].filter((id) => !expectation.recorded.has(id)),
       duplicatesAbsorbed: this.logCount('notification duplicate'),
+      retried: this.logCount('notification not stored: it will be retried'),
       usageMismatches: verification.mismatched,
       deadLettered: await this.deadLettered(),
       secondsToRecover: secondsSince(since, recoveredAt),

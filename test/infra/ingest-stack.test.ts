@@ -1,5 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_BACKOFF, maxReceiveCountFor, outageOutlastedSeconds } from '../../lib/ingest/redelivery.ts';
 import { buildTestApp } from './build-test-app.ts';
 import { resourceNamed, resourcesOf } from './template-resources.ts';
 
@@ -14,21 +15,62 @@ const deadLetterQueue = () => resourceNamed(template, 'AWS::SQS::Queue', 'DeadLe
 const ingestFunction = () => resourceNamed(template, 'AWS::Lambda::Function', 'IngestFunction').Properties;
 const eventSource = () => resourcesOf(template, 'AWS::Lambda::EventSourceMapping')[0]?.Properties;
 
+interface Statement {
+  Action: string | string[];
+  Resource: unknown;
+}
+
+/** The actions the stack's IAM policies allow on one of its queues. */
+function actionsOn(queue: string): string[] {
+  const arn = { 'Fn::GetAtt': [resourceNamed(template, 'AWS::SQS::Queue', queue).logicalId, 'Arn'] };
+  const statements = resourcesOf(template, 'AWS::IAM::Policy').flatMap(
+    (policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+  );
+  return statements
+    .filter((statement) => JSON.stringify([statement.Resource].flat()).includes(JSON.stringify(arn)))
+    .flatMap((statement) => [statement.Action].flat());
+}
+
 describe('the ingest stack', () => {
-  it('sends a notification to the dead-letter queue after maxReceiveCount (5) failed receives', () => {
-    expect(ingestQueue().RedrivePolicy).toMatchObject({ maxReceiveCount: 5 });
+  it('sizes maxReceiveCount so that the retries of a 6-hour MongoDB outage all come before it runs out', () => {
+    const { maxReceiveCount } = ingestQueue().RedrivePolicy as { maxReceiveCount: number };
+
+    expect(maxReceiveCount).toBe(maxReceiveCountFor(6 * 3_600, DEFAULT_BACKOFF));
+    expect(outageOutlastedSeconds(maxReceiveCount, DEFAULT_BACKOFF)).toBeGreaterThanOrEqual(6 * 3_600);
   });
 
-  it('takes maxReceiveCount, batch size, batching window and concurrency from the context', () => {
+  it('gives the function the queues and the retry delays that maxReceiveCount was sized with', () => {
+    expect(ingestFunction()).toHaveProperty(
+      'Environment.Variables',
+      expect.objectContaining({
+        INGEST_QUEUE_URL: { Ref: resourceNamed(template, 'AWS::SQS::Queue', 'IngestQueue').logicalId },
+        DEAD_LETTER_QUEUE_URL: {
+          Ref: resourceNamed(template, 'AWS::SQS::Queue', 'DeadLetterQueue').logicalId,
+        },
+        INGEST_RETRY_BASE_SECONDS: String(DEFAULT_BACKOFF.baseSeconds),
+        INGEST_RETRY_MAX_SECONDS: String(DEFAULT_BACKOFF.maxSeconds),
+      }),
+    );
+  });
+
+  it('lets the function send to the dead-letter queue and postpone messages of the ingest queue', () => {
+    expect(actionsOn('DeadLetterQueue')).toContain('sqs:SendMessage');
+    expect(actionsOn('IngestQueue')).toContain('sqs:ChangeMessageVisibility');
+  });
+
+  it('takes the outage tolerance, retry delays, batch size, batching window and concurrency from the context', () => {
     const { ingest } = buildTestApp({
-      maxReceiveCount: '3',
+      ingestOutageToleranceHours: '1',
+      ingestRetryBaseSeconds: '60',
+      ingestRetryMaxSeconds: '600',
       ingestBatchSize: '25',
       ingestMaxBatchingWindowSeconds: '5',
       ingestMaximumConcurrency: '4',
     });
     const custom = Template.fromStack(ingest);
+    // 60 + 120 + 240 + 480 + 600 + 600 + 600 + 600 + 600 = 3,900 s ≥ 1 h after 9 delays: 10 receives.
     expect(resourceNamed(custom, 'AWS::SQS::Queue', 'IngestQueue').Properties.RedrivePolicy).toMatchObject({
-      maxReceiveCount: 3,
+      maxReceiveCount: 10,
     });
     expect(resourcesOf(custom, 'AWS::Lambda::EventSourceMapping')[0]?.Properties).toMatchObject({
       BatchSize: 25,

@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { volumeCreated } from '#dev/simulator/cinder';
 import { simulateCloud } from '#dev/simulator/cloud';
 import { instanceCreated } from '#dev/simulator/nova';
 import { rabbitBody } from '#dev/simulator/oslo-envelope';
+import { DEAD_LETTER_REASON_ATTRIBUTE } from '#queue/sqs-failure-routing';
 import {
   entityCollection,
   ingestorFor,
@@ -20,7 +22,7 @@ import {
   type SqsEmulator,
   startSqsEmulator,
 } from '#test/helpers/sqs-emulator';
-import { queueDepth, sendBodies, waitForQueueDrained } from '#test/helpers/sqs-queue';
+import { queueDepth, receiveExpected, sendBodies, waitForQueueDrained } from '#test/helpers/sqs-queue';
 import { startTcpProxy, type TcpProxy } from '#test/helpers/tcp-proxy';
 
 let sqs: SqsEmulator;
@@ -198,6 +200,27 @@ describe('the replay command', { timeout: 60_000 }, () => {
 
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('almanach-replay: SQS has no queue named no-such-queue-dlq');
+  });
+
+  it('replays a notification the ingest dead-lettered itself with its own attributes, without the reason it added', async () => {
+    const queues = await queuePair();
+    await sqs.client.send(
+      new SendMessageCommand({
+        QueueUrl: queues.dlqUrl,
+        MessageBody: instance,
+        MessageAttributes: {
+          'amqp-routing-key': { DataType: 'String', StringValue: 'notifications.info' },
+          [DEAD_LETTER_REASON_ATTRIBUTE]: { DataType: 'String', StringValue: 'a bug since fixed' },
+        },
+      }),
+    );
+
+    const run = await replay('--queue', queues.dlqUrl);
+    const [replayed] = await receiveExpected(sqs.client, queues.queueUrl, { expected: 1, timeoutMs: 10_000 });
+
+    expect(run.code).toBe(0);
+    expect(replayed?.Body).toBe(instance);
+    expect(Object.keys(replayed?.MessageAttributes ?? {})).toEqual(['amqp-routing-key']);
   });
 
   it('names the option at fault and exits 2 on a bad option value', async () => {

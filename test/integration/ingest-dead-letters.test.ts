@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { volumeCreated } from '#dev/simulator/cinder';
 import { instanceCreated } from '#dev/simulator/nova';
 import { osloEnvelope, rabbitBody } from '#dev/simulator/oslo-envelope';
+import { DEAD_LETTER_REASON_ATTRIBUTE } from '#queue/sqs-failure-routing';
 import {
   ingestorFor,
   openTestStore,
@@ -25,10 +26,11 @@ afterAll(async () => {
   await store.close();
 });
 
-it('stores the good notifications of a batch and sends only the malformed ones to the dead-letter queue', async () => {
+it('stores the good notifications of a batch and sends the malformed ones to the dead-letter queue at their first receive, with their reason', async () => {
+  // A redrive policy this generous never moves them: only the ingest itself can have sent them there.
   const { queueUrl, dlqUrl } = await createQueuePair(sqs.client, {
     name: 'ingest',
-    maxReceiveCount: 2,
+    maxReceiveCount: 1000,
     visibilityTimeoutSeconds: 1,
   });
   const good = [
@@ -56,7 +58,13 @@ it('stores the good notifications of a batch and sends only the malformed ones t
   const logger = silentLogger();
   const logged = vi.spyOn(logger, 'error');
   const ingestor = ingestorFor(store);
-  const worker = startTestIngestWorkers({ client: sqs.client, queueUrl, ingestor, logger });
+  const worker = startTestIngestWorkers({
+    client: sqs.client,
+    queueUrl,
+    ingestor,
+    logger,
+    redelivery: { deadLetterQueueUrl: dlqUrl, backoff: { baseSeconds: 1, maxSeconds: 1 } },
+  });
   const deadLetters = await receiveExpected(sqs.client, dlqUrl, {
     expected: malformed.length,
     timeoutMs: 30_000,
@@ -65,6 +73,14 @@ it('stores the good notifications of a batch and sends only the malformed ones t
   await worker.stop();
 
   expect(deadLetters.map((message) => message.Body).sort()).toEqual([...malformed].sort());
+  const reasons = deadLetters.map(
+    (message) => message.MessageAttributes?.[DEAD_LETTER_REASON_ATTRIBUTE]?.StringValue,
+  );
+  expect(reasons).toContainEqual(expect.stringMatching(/^payload\.instance_id: /));
+  expect(reasons.every((reason) => typeof reason === 'string' && reason.length > 0)).toBe(true);
+  expect(deadLetters.map((message) => message.Attributes?.ApproximateReceiveCount)).toEqual(
+    malformed.map(() => '1'),
+  );
   for (const message of good) {
     const entityId = String(message.payload.instance_id ?? message.payload.volume_id);
     expect(await store.entities.versionsOf(entityId)).toHaveLength(1);

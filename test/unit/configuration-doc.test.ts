@@ -2,15 +2,15 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { apiSettingsSchema } from '#config/api-schema';
 import { bridgeConfigSchema } from '#config/bridge-schema';
+import { sqsIngestConfigSchema } from '#config/ingest-queue-schema';
 import { localStackConfigSchema } from '#config/local-schema';
-import { ingestConfigSchema } from '#config/schema';
 import { environmentTables } from '#dev/configuration-tables';
 import { contextTable } from '../../infra/context-table.ts';
 
 const configurationDoc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
 const variables = [
   ...new Set(
-    [ingestConfigSchema, localStackConfigSchema, apiSettingsSchema, bridgeConfigSchema].flatMap((schema) =>
+    [sqsIngestConfigSchema, localStackConfigSchema, apiSettingsSchema, bridgeConfigSchema].flatMap((schema) =>
       Object.keys(schema.shape),
     ),
   ),
