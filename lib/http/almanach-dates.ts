@@ -1,14 +1,12 @@
 import { parseLenientDate } from '#domain/dates';
 import { InvalidDateError, InvalidPayloadError } from './errors.ts';
 
-/**
- * The three ways Almanach reads dates from a request:
- * - `start`/`end` query parameters: Python's `strptime(value, '%Y-%m-%d %H:%M:%S.%f')`, strictly; its
- *   ValueError is what Almanach's `to_json` answers with 400 "Invalid parameter or payload";
- * - body dates: dateutil's lenient parser (any ISO-8601-like form; no zone means UTC);
- * - `start_date`/`end_date` of the active-entity update: voluptuous `Datetime()`, i.e. strictly
- *   `%Y-%m-%dT%H:%M:%S.%fZ`, before the lenient parse.
- */
+// The three ways Almanach reads dates from a request:
+// - `start`/`end` query parameters: Python's `strptime(value, '%Y-%m-%d %H:%M:%S.%f')`, strictly; its
+//   ValueError is what Almanach's `to_json` answers with 400 "Invalid parameter or payload";
+// - body dates: dateutil's lenient parser (any ISO-8601-like form; no zone means UTC);
+// - `start_date`/`end_date` of the active-entity update: voluptuous `Datetime()`, i.e. strictly
+//   `%Y-%m-%dT%H:%M:%S.%fZ`, before the lenient parse.
 
 // strptime's field patterns: %m/%d/%H/%M/%S take one or two digits, %f one to six.
 const QUERY_DATE = /^(\d{4})-(\d{1,2})-(\d{1,2}) (\d{1,2}):(\d{1,2}):(\d{1,2})\.(\d{1,6})$/;

@@ -1,9 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
 
-/**
- * `Accept: text/csv` on the list and usage routes (beyond Almanach): the same rows as the JSON body,
- * one line per version or usage line, RFC 4180 quoting, header line first.
- */
 export type CsvCell = string | number | null;
 
 export interface CsvTable {
@@ -13,6 +9,10 @@ export interface CsvTable {
 
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
 
+/**
+ * `Accept: text/csv` on the list and usage routes (beyond Almanach): the same rows as the JSON body,
+ * one line per version or usage line, RFC 4180 quoting, header line first.
+ */
 export function encodeCsv({ columns, rows }: CsvTable): string {
   return stringify([columns, ...rows], {
     record_delimiter: 'windows',

@@ -17,12 +17,6 @@ import { errorResponse, type HttpResponse, internalErrorResponse } from './respo
 import { ROUTES } from './route-table.ts';
 import { type ApiServicesOptions, createApiServices } from './services.ts';
 
-/**
- * The API on one machine (`npm start`, tests): node:http turns each request into the API Gateway event
- * the Lambdas receive and calls the same handler with every route. There is no authorizer here, so the
- * server checks the token itself, for the routes that need it, and passes the verdict as the authorizer
- * would.
- */
 export interface ApiServerOptions {
   store: ApiServicesOptions['store'];
   config: ApiConfig;
@@ -39,6 +33,12 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
+/**
+ * The API on one machine (`npm start`, tests): node:http turns each request into the API Gateway event
+ * the Lambdas receive and calls the same handler with every route. There is no authorizer here, so the
+ * server checks the token itself, for the routes that need it, and passes the verdict as the authorizer
+ * would.
+ */
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const { store, config } = options;
   refuseDefaultKeyBeyondLoopback(config);

@@ -3,10 +3,9 @@ import { identifier, wholeNumber } from '#domain/values';
 import { almanachBody, bodyDate } from './body.ts';
 import { pageQueryShape } from './pagination.ts';
 
-/**
- * Path, query and body schemas of the routes. Bodies list their fields in the order Almanach reads them:
- * the first missing one is the one its error names.
- */
+// Path, query and body schemas of the routes. Bodies list their fields in the order Almanach reads them:
+// the first missing one is the one its error names.
+
 const id = (description: string) => identifier.describe(description);
 
 export const projectParams = z.object({ project_id: id('Project (tenant) id') });

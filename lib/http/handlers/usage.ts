@@ -9,10 +9,9 @@ import type { ContextOf } from '../route-table.ts';
 import { pagedPeriodQuery, type periodQuery } from '../schemas.ts';
 import { periodOf } from './entities.ts';
 
-/**
- * Beyond Almanach: what billing computes from the versions, computed here once (lib/domain/usage.ts) and
- * served per project, or for every project of the period (paged by project for the monthly run).
- */
+// Beyond Almanach: what billing computes from the versions, computed here once (lib/domain/usage.ts) and
+// served per project, or for every project of the period (paged by project for the monthly run).
+
 const quantities = {
   count: z.number().int().describe('Distinct entities with usage in the period'),
   seconds: z.number().describe('Seconds of existence inside the period'),
