@@ -27,8 +27,14 @@ export async function openStore(config: StoreConfig, options: { maxPoolSize?: nu
     socketTimeoutMS: config.MONGODB_SOCKET_TIMEOUT_MS,
     waitQueueTimeoutMS: config.MONGODB_SOCKET_TIMEOUT_MS,
   });
-  await client.connect();
-  const collections = collectionsOf(client.db(config.MONGODB_DATABASE));
-  await ensureIndexes(collections);
-  return { client, collections, reads: { maxTimeMS: config.MONGODB_MAX_TIME_MS } };
+  try {
+    await client.connect();
+    const collections = collectionsOf(client.db(config.MONGODB_DATABASE));
+    await ensureIndexes(collections);
+    return { client, collections, reads: { maxTimeMS: config.MONGODB_MAX_TIME_MS } };
+  } catch (error) {
+    // The ingest opens the store again at each batch of an outage: a failed attempt must not keep its pool.
+    await client.close().catch(() => undefined);
+    throw error;
+  }
 }
