@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAX_REVOCATION_SECONDS } from '../lib/config/api-schema.ts';
-import { integer } from '../lib/config/schema.ts';
+import { integer, longestStoreWaitMs, storeConfigSchema } from '../lib/config/schema.ts';
 import {
   DEFAULT_BACKOFF,
   DEFAULT_OUTAGE_TOLERANCE_SECONDS,
@@ -184,6 +184,14 @@ export const infraContextSchema = z
         code: 'custom',
         path: ['atlasPrivateLinkServiceName'],
         message: 'needs atlasAccess=private: PrivateLink is reached from inside the VPC only',
+      });
+    }
+    const storeWaitMs = longestStoreWaitMs(storeConfigSchema.parse({ MONGODB_URI: 'mongodb://defaults' }));
+    if (context.ingestTimeoutSeconds * 1_000 <= storeWaitMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ingestTimeoutSeconds'],
+        message: `must exceed ${storeWaitMs / 1_000} s, the longest a store call waits on a hung MongoDB (server selection plus a retried read's socket timeouts), or the function dies before the call fails`,
       });
     }
     if (context.ingestBatchSize > 10 && context.ingestMaxBatchingWindowSeconds < 1) {

@@ -54,6 +54,19 @@ export const storeConfigSchema = z.object({
     ),
 });
 
+export type StoreTimeouts = Pick<
+  z.infer<typeof storeConfigSchema>,
+  'MONGODB_SERVER_SELECTION_TIMEOUT_MS' | 'MONGODB_SOCKET_TIMEOUT_MS'
+>;
+
+/**
+ * The longest one store call can wait on a hung server: finding it, then a silent socket twice (the driver
+ * retries a read once). A function timeout must exceed it, or the function dies before the call fails.
+ */
+export function longestStoreWaitMs(timeouts: StoreTimeouts): number {
+  return timeouts.MONGODB_SERVER_SELECTION_TIMEOUT_MS + 2 * timeouts.MONGODB_SOCKET_TIMEOUT_MS;
+}
+
 export const rulesConfigSchema = z.object({
   INSTANCE_EXISTENCE_THRESHOLD_SECONDS: seconds(900).describe(
     'An instance deleted within this many seconds of its creation, with no create.end seen, is not recorded',

@@ -94,6 +94,13 @@ describe('the CDK context', () => {
     });
   });
 
+  it('refuses an ingest timeout the function would reach before a store call on a hung MongoDB fails', () => {
+    expect(() => parseInfraContext({ ingestTimeoutSeconds: '25' })).toThrow(
+      /context "ingestTimeoutSeconds": must exceed 25 s/,
+    );
+    expect(parseInfraContext({ ingestTimeoutSeconds: '26' })).toMatchObject({ ingestTimeoutSeconds: 26 });
+  });
+
   it('refuses PrivateLink with public access to Atlas', () => {
     expect(() =>
       parseInfraContext({
