@@ -56,18 +56,33 @@ const NO_USAGE = {
   volumes: { count: 0, seconds: 0, gigabyte_seconds: 0, by_volume_type: [] },
 };
 
+/** More pages than any simulated cloud has projects (100 per page): a cursor that never ends is a bug. */
+const MAX_USAGE_PAGES = 1_000;
+
+/** Every project of /v1/usage, following `next_cursor` page by page. */
 async function fetchUsage(api: ApiTarget, period: { start: Date; end: Date }): Promise<Map<string, unknown>> {
-  const url = new URL('/v1/usage', api.url);
-  url.searchParams.set('start', almanachQueryDate(period.start));
-  url.searchParams.set('end', almanachQueryDate(period.end));
-  const response = await fetch(url, { headers: { 'X-Auth-Token': api.token } });
-  if (!response.ok) {
-    throw new Error(
-      `GET ${url.pathname} answered ${response.status}: ${(await response.text()).slice(0, 200)}`,
-    );
+  const usages = new Map<string, unknown>();
+  let cursor: string | null = null;
+  for (let page = 0; page < MAX_USAGE_PAGES; page++) {
+    const url = new URL('/v1/usage', api.url);
+    url.searchParams.set('start', almanachQueryDate(period.start));
+    url.searchParams.set('end', almanachQueryDate(period.end));
+    if (cursor !== null) url.searchParams.set('cursor', cursor);
+    const response = await fetch(url, { headers: { 'X-Auth-Token': api.token } });
+    if (!response.ok) {
+      throw new Error(
+        `GET ${url.pathname} answered ${response.status}: ${(await response.text()).slice(0, 200)}`,
+      );
+    }
+    const body = (await response.json()) as {
+      projects: { project_id: string }[];
+      next_cursor: string | null;
+    };
+    for (const project of body.projects) usages.set(project.project_id, project);
+    cursor = body.next_cursor;
+    if (cursor === null) return usages;
   }
-  const { projects } = (await response.json()) as { projects: { project_id: string }[] };
-  return new Map(projects.map((project) => [project.project_id, project]));
+  throw new Error(`GET /v1/usage still had a next page after ${MAX_USAGE_PAGES} pages`);
 }
 
 /** Almanach parses period bounds strictly as `%Y-%m-%d %H:%M:%S.%f` (UTC). */
