@@ -1,7 +1,8 @@
 import fc from 'fast-check';
+import { afterAll, beforeAll } from 'vitest';
 import { z } from 'zod';
 import type { Route } from '#http/route-spec';
-import type { TestApi } from '#test/helpers/api-harness';
+import { startTestApi, type TestApi } from '#test/helpers/api-harness';
 import { hostileValue } from './notification-arbitraries.ts';
 
 /**
@@ -18,8 +19,28 @@ export const FUZZ_PROJECT = 'fuzz-project';
 const CREATED = '2016-01-01T00:00:00Z';
 const LATER = '2016-06-01T00:00:00Z';
 
+/**
+ * A test API on a store seeded as below, started before the tests of the enclosing block (each test with
+ * beforeEach/afterEach) and handed to `started`; closed after them.
+ */
+export function useSeededApi(
+  prefix: string,
+  started: (api: TestApi) => void,
+  hooks: { before: typeof beforeAll; after: typeof afterAll } = { before: beforeAll, after: afterAll },
+): void {
+  let api: TestApi | undefined;
+  hooks.before(async () => {
+    api = await startTestApi(prefix);
+    await seedFuzzingStore(api);
+    started(api);
+  });
+  hooks.after(async () => {
+    await api?.close();
+  });
+}
+
 /** Entities the valid requests act on, so they get past the 404s. */
-export async function seedFuzzingStore(api: TestApi): Promise<void> {
+async function seedFuzzingStore(api: TestApi): Promise<void> {
   const writes: [string, string, unknown][] = [
     ['POST', '/v1/volume_type', { type_id: FUZZ_TYPE, type_name: 'fuzz' }],
     [

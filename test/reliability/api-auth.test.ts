@@ -1,14 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PrivateKeyValidator } from '#http/auth/private-key';
 import { ROUTES } from '#http/route-table';
-import { startTestApi, type TestApi } from '#test/helpers/api-harness';
+import type { TestApi } from '#test/helpers/api-harness';
 import {
   FUZZ_INSTANCE,
   FUZZ_PROJECT,
   FUZZ_TYPE,
   FUZZ_VOLUME,
-  seedFuzzingStore,
+  useSeededApi,
   validBodyOf,
 } from './api-arbitraries.ts';
 
@@ -19,14 +19,8 @@ vi.mock('node:crypto', async (importOriginal) => {
 });
 
 let api: TestApi;
-
-beforeAll(async () => {
-  api = await startTestApi('reliability_auth');
-  await seedFuzzingStore(api);
-});
-
-afterAll(async () => {
-  await api.close();
+useSeededApi('reliability_auth', (started) => {
+  api = started;
 });
 
 const PARAMS: Record<string, string> = {
@@ -93,15 +87,13 @@ describe('authentication', () => {
 
     describe('on a freshly seeded store of its own', () => {
       let fresh: TestApi;
-
-      beforeEach(async () => {
-        fresh = await startTestApi('reliability_auth_write');
-        await seedFuzzingStore(fresh);
-      });
-
-      afterEach(async () => {
-        await fresh.close();
-      });
+      useSeededApi(
+        'reliability_auth_write',
+        (started) => {
+          fresh = started;
+        },
+        { before: beforeEach, after: afterEach },
+      );
 
       it.each(protectedRequests.filter((request) => !request.reads))('$name succeeds', async (request) => {
         await expectSuccess(fresh, request);

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { RouteGroup } from '#http/route-spec';
 import { routesOf } from '#http/route-table';
-import { startTestApi, type TestApi } from '#test/helpers/api-harness';
-import { type FuzzRequest, requestTo, seedFuzzingStore } from './api-arbitraries.ts';
+import type { TestApi } from '#test/helpers/api-harness';
+import { type FuzzRequest, requestTo, useSeededApi } from './api-arbitraries.ts';
 import { fuzzRuns, fuzzTimeout } from './fuzz-budget.ts';
 
 /**
@@ -14,14 +14,8 @@ import { fuzzRuns, fuzzTimeout } from './fuzz-budget.ts';
  * a group whose every request is refused would pass these checks without proving anything.
  */
 let api: TestApi;
-
-beforeAll(async () => {
-  api = await startTestApi('api_fuzzing');
-  await seedFuzzingStore(api);
-});
-
-afterAll(async () => {
-  await api.close();
+useSeededApi('api_fuzzing', (started) => {
+  api = started;
 });
 
 const errorBody = z.object({

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { instanceCreated } from '#dev/simulator/nova';
 import { type OsloMessage, rabbitBody } from '#dev/simulator/oslo-envelope';
 import { createSqsIngestHandler } from '#ingest/sqs-batch-handler';
-import { startTestApi, type TestApi } from '#test/helpers/api-harness';
+import type { TestApi } from '#test/helpers/api-harness';
 import { defaultRules, ingestorFor, silentLogger } from '#test/helpers/ingest-harness';
 import { lambdaContext, sqsEvent } from '#test/helpers/sqs-records';
-import { FUZZ_INSTANCE, FUZZ_PROJECT, FUZZ_TYPE, FUZZ_VOLUME, seedFuzzingStore } from './api-arbitraries.ts';
+import { FUZZ_INSTANCE, FUZZ_PROJECT, FUZZ_TYPE, FUZZ_VOLUME, useSeededApi } from './api-arbitraries.ts';
 import { nested } from './notification-arbitraries.ts';
 
 /**
@@ -14,14 +14,8 @@ import { nested } from './notification-arbitraries.ts';
  * and the store never changes because of it.
  */
 let api: TestApi;
-
-beforeAll(async () => {
-  api = await startTestApi('hostile_input');
-  await seedFuzzingStore(api);
-});
-
-afterAll(async () => {
-  await api.close();
+useSeededApi('hostile_input', (started) => {
+  api = started;
 });
 
 const MIB = 1_048_576;
