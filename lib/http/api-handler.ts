@@ -1,9 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
+import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
+import type { Verdict } from './auth/token-validator.ts';
+import { refuseOversizedBody } from './body-size-limit.ts';
 import { ForbiddenError, MethodNotAllowedError, RouteNotFoundError, UnauthorizedError } from './errors.ts';
 import { readJsonBody } from './json-body.ts';
-import { bodySizeLimit } from './middleware/body-size-limit.ts';
 import { errorMapper } from './middleware/error-mapper.ts';
 import { type RouteMatch, Router } from './path-matcher.ts';
 import { type ApiEvent, apiRequestOf, verdictOf } from './request.ts';
@@ -32,31 +33,20 @@ export function createApiHandler({ routes, services, logger, maxBodyBytes }: Api
     const match = resolve(router, event);
     if (match.type === 'not-found') throw new RouteNotFoundError();
     if (match.type === 'method-not-allowed') throw new MethodNotAllowedError(match.allowed);
+    // The token before the body: a client without an accepted one cannot make the API read anything.
+    if (match.route.auth) refuseUnlessAccepted(verdictOf(event));
+    refuseOversizedBody(event, maxBodyBytes);
     const request = apiRequestOf(event, match.params, () => readJsonBody(event, context));
     const result = await match.route.run(request, services);
     return resultResponse(result, request.headers.accept, request.method);
   }
 
-  return middy<ApiEvent, HttpResponse>(dispatch)
-    .use(errorMapper({ logger }))
-    .use(tokenRequired(router))
-    .use(bodySizeLimit({ maxBytes: maxBodyBytes }));
+  return middy<ApiEvent, HttpResponse>(dispatch).use(errorMapper({ logger }));
 }
 
-/**
- * Before the body is read: a request to a route that needs a token, without an accepted one, is refused
- * whatever its body holds, so an anonymous client cannot make the API parse anything.
- */
-function tokenRequired(router: Router): MiddlewareObj<ApiEvent, HttpResponse> {
-  return {
-    before: ({ event }) => {
-      const match = resolve(router, event);
-      if (match.type !== 'route' || !match.route.auth) return;
-      const verdict = verdictOf(event);
-      if (verdict === 'forbidden') throw new ForbiddenError();
-      if (verdict !== 'accepted') throw new UnauthorizedError();
-    },
-  };
+function refuseUnlessAccepted(verdict: Verdict): void {
+  if (verdict === 'forbidden') throw new ForbiddenError();
+  if (verdict !== 'accepted') throw new UnauthorizedError();
 }
 
 /** API Gateway names the route it matched; anything else (`$default`, local) is matched on the path. */

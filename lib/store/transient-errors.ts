@@ -6,15 +6,14 @@ import {
   MongoServerSelectionError,
   MongoTopologyClosedError,
 } from 'mongodb';
+import { errorMessage } from '#observability/thrown';
 
 /** The store could not be opened (a cold start during an outage): its batch waits for it, like any outage. */
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
 
   constructor(cause: unknown) {
-    super(`the store could not be opened: ${cause instanceof Error ? cause.message : String(cause)}`, {
-      cause,
-    });
+    super(`the store could not be opened: ${errorMessage(cause)}`, { cause });
   }
 }
 
